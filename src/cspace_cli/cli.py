@@ -1,0 +1,287 @@
+"""The ``cspace`` command: the only module that knows Typer.
+
+Each command parses its options, calls the core, builds a payload with :mod:`views` and
+hands it to the one output sink. Core errors become one-line messages and the exit codes
+in :class:`cspace_cli.errors.ExitStatus`, in one place (``CspaceGroup.invoke``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from . import __version__, output, views
+from .errors import CspaceError, ExitStatus, InvalidFactBase, NotFound, UsageError
+from .factbase import open_index
+
+from .kinds import KINDS
+from .loader import check_folders
+from .match import lookup, printable, suggest
+from .output import OutputOptions
+from .paths import fact_folders
+from .search import search as run_search
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema: 'cspace schema').")]
+FieldsOpt = Annotated[str, typer.Option(
+    "--fields", metavar="A,B", help="With --json, keep only these keys, e.g. --fields id,name.")]
+ColorOpt = Annotated[Color, typer.Option(
+    "--color", case_sensitive=False, help="Colour: auto (terminal only), always or never.")]
+FactsOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--facts", metavar="DIR", help="Extra fact folder loaded after the shipped base; "
+    "repeatable. Also CSPACE_FACTS.")]
+KindArg = Annotated[Optional[str], typer.Argument(
+    metavar="[KIND]", help=f"One of: {', '.join(KINDS)}.")]
+
+
+class CspaceGroup(TyperGroup):
+    """Maps library errors, broken pipes and crashes to messages and exit codes."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NotFound as exc:
+            output.message(str(exc))
+            for s in exc.suggestions:
+                sys.stderr.write(f"  did you mean: {s}\n")
+            raise typer.Exit(exc.status) from None
+        except CspaceError as exc:
+            output.message(str(exc))
+            raise typer.Exit(exc.status) from None
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(ExitStatus.OK) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if ctx.meta.get("debug") or os.environ.get("CSPACE_DEBUG"):
+                raise
+            output.message(f"internal error: {type(exc).__name__}: {exc}. This is a bug; "
+                           "please report it with the output of the same command with --debug.")
+            raise typer.Exit(ExitStatus.INTERNAL) from None
+
+
+app = typer.Typer(
+    cls=CspaceGroup,
+    name="cspace",
+    help="Offline facts on China's commercial space industry: provinces, companies, "
+    "spaceports, rockets, policies, each figure with its date, status and source.",
+    epilog="Examples: cspace province shandong | cspace company 'tian bing' --json | "
+    "cspace search 'sea launch'",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=False,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"cspace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=version_callback, is_eager=True,
+        help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show tracebacks for unexpected errors. Also CSPACE_DEBUG=1.")] = False,
+    json: JsonOpt = False,
+    color: ColorOpt = Color.auto,
+) -> None:
+    """With no command, print an overview of the fact base and the main commands."""
+    ctx.meta.update(debug=debug, json=json, color=color)
+    if ctx.invoked_subcommand is None:
+        output.emit("overview", views.overview(open_index()), opts(ctx, False, Color.auto, ""))
+
+
+def opts(ctx: typer.Context, json: bool, color: Color, fields: str) -> OutputOptions:
+    """Options given before the command (``cspace --json company x``) count too."""
+    if color is Color.auto:
+        color = ctx.meta.get("color", Color.auto)
+    return OutputOptions(json=json or ctx.meta.get("json", False), color=color.value,
+                         fields=fields)
+
+
+def make_lookup(kind: str) -> Callable[..., None]:
+    def command(
+        ctx: typer.Context,
+        query: Annotated[list[str], typer.Argument(help="Name, alias, pinyin or 中文; "
+                                                        "words are joined.")],
+        json: JsonOpt = False,
+        fields: FieldsOpt = "",
+        color: ColorOpt = Color.auto,
+        facts: FactsOpt = None,
+    ) -> None:
+        index = open_index(facts or [])
+        match = lookup(index, " ".join(query), kind)
+        payload = views.entity_view(index, index.get(match.best.id), match)
+        output.emit("entity", payload, opts(ctx, json, color, fields))
+
+    spec = KINDS[kind]
+    command.__doc__ = f"{spec.help}\n\nExample: cspace {kind} {spec.example}"
+    command.__name__ = f"lookup_{kind}"
+    return command
+
+
+for _kind in KINDS:
+    app.command(_kind, help=make_lookup(_kind).__doc__)(make_lookup(_kind))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="An id such as company/"
+                                                                "space-pioneer.")],
+    json: JsonOpt = False,
+    fields: FieldsOpt = "",
+    color: ColorOpt = Color.auto,
+    facts: FactsOpt = None,
+) -> None:
+    """Show one entity by its exact id.
+
+    Example: cspace show site/oriental-aerospace-port
+    """
+    index = open_index(facts or [])
+    if entity_id not in index:
+        kind = entity_id.split("/", 1)[0] if "/" in entity_id else None
+        name = entity_id.split("/", 1)[-1]
+        raise NotFound(f"no entity with id '{printable(entity_id)}'",
+                       suggest(index, name, kind if kind in KINDS else None) if name.strip(
+                       " -/") else [])
+    output.emit("entity", views.entity_view(index, index.get(entity_id)),
+                opts(ctx, json, color, fields))
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[list[str], typer.Argument(help="Words to find in names and facts.")],
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only this kind.")] = None,
+    json: JsonOpt = False,
+    fields: FieldsOpt = "",
+    color: ColorOpt = Color.auto,
+    facts: FactsOpt = None,
+) -> None:
+    """Search every kind by name, summary and fact text, best first.
+
+    Exits 1 when nothing matches (with --json it still prints []).
+
+    Example: cspace search 'sea launch'
+    """
+    check_kind(kind)
+    index = open_index(facts or [])
+    text = " ".join(query)
+    rows = views.search_rows(index, run_search(index, text, kind))
+    if rows or json:
+        output.emit("search", rows, opts(ctx, json, color, fields))
+    if not rows:
+        raise NotFound(f"nothing matches '{printable(text)}'")
+
+
+@app.command("list")
+def list_entities(
+    ctx: typer.Context,
+    kind: KindArg = None,
+    json: JsonOpt = False,
+    fields: FieldsOpt = "",
+    color: ColorOpt = Color.auto,
+    facts: FactsOpt = None,
+) -> None:
+    """List entities, all or of one kind.
+
+    Example: cspace list company
+    """
+    check_kind(kind)
+    index = open_index(facts or [])
+    rows = views.list_rows(index, kind)
+    if rows or json:
+        output.emit("list", rows, opts(ctx, json, color, fields))
+    if not rows:
+        output.message(f"no {KINDS[kind].plural if kind else 'entities'} in the fact base")
+
+
+@app.command()
+def sources(
+    ctx: typer.Context,
+    json: JsonOpt = False,
+    fields: FieldsOpt = "",
+    color: ColorOpt = Color.auto,
+    facts: FactsOpt = None,
+) -> None:
+    """List the source documents and how many facts cite each.
+
+    Example: cspace sources
+    """
+    index = open_index(facts or [])
+    rows = views.source_rows(index)
+    if rows or json:
+        output.emit("sources", rows, opts(ctx, json, color, fields))
+    if not rows:
+        output.message("no sources in the fact base")
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    folders: Annotated[Optional[list[Path]], typer.Argument(
+        metavar="[DIR]...", help="Fact folders to check on top of the shipped base "
+        "(default: the folders cspace would load).")] = None,
+    json: JsonOpt = False,
+    color: ColorOpt = Color.auto,
+    facts: FactsOpt = None,
+) -> None:
+    """Check fact folders and list every problem, with file and line.
+
+    Exits 3 if there is any error; notices (a record replacing a shipped one) do not fail.
+
+    Example: cspace validate ./my-facts
+    """
+    base, problems = check_folders(fact_folders([*(facts or []), *(folders or [])]))
+    rows = [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message}
+            for p in [*problems, *base.notices]]
+    if rows or json:
+        output.emit("problems", rows, opts(ctx, json, color, ""))
+    n_facts = sum(len(e.facts) for e in base.entities.values())
+    if problems:
+        raise InvalidFactBase(problems)
+    output.message(f"ok: {len(base.entities)} entities, {n_facts} facts, "
+                   f"{len(base.sources)} sources")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of every --json output.
+
+    Example: cspace schema | jq '.["$defs"] | keys'
+    """
+    from .paths import PACKAGE_DIR
+
+    sys.stdout.write((PACKAGE_DIR / "schema.json").read_text(encoding="utf-8"))
+
+
+def check_kind(kind: str | None) -> None:
+    if kind is not None and kind not in KINDS:
+        raise UsageError(f"unknown kind '{printable(kind)}' (known: {', '.join(KINDS)})")
+
+
+

@@ -1,0 +1,283 @@
+"""Fact folders -> validated records.
+
+A fact folder holds ``sources.toml`` and one ``<kind>/<slug>.toml`` per entity. Every
+problem in every file is collected (with the line where we can find it) so one run of
+``cspace validate`` reports them all. Later folders override earlier ones by id.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli
+
+from . import fields
+from .errors import InvalidFactBase, Problem
+from .fields import FieldError
+from .kinds import KINDS
+from .model import Entity, Source
+
+MAX_FILE_BYTES = 1024 * 1024
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SOURCES_FILE = "sources.toml"
+
+
+@dataclass
+class FactBase:
+    """Everything loaded from the fact folders, ready to index."""
+
+    sources: dict[str, Source] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    notices: list[Problem] = field(default_factory=list)
+
+
+def fact_files(folder: Path) -> Iterator[tuple[Path, str | None, Problem | None]]:
+    """Yield (path, kind, problem) for every entity file under ``folder``, in a stable order."""
+    try:
+        children = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        yield folder, None, Problem(str(folder), f"cannot read folder: {exc.strerror or exc}")
+        return
+    for child in children:
+        if child.name.startswith(".") or not _is_dir(child):
+            continue
+        if child.name not in KINDS:
+            yield Path(child.path), None, Problem(
+                child.path, f"unknown kind folder '{child.name}' "
+                            f"(known kinds: {', '.join(KINDS)})")
+            continue
+        try:
+            entries = sorted(os.scandir(child.path), key=lambda e: e.name)
+        except OSError as exc:
+            yield Path(child.path), None, Problem(
+                child.path, f"cannot read folder: {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if _is_dir(entry):
+                yield Path(entry.path), None, Problem(
+                    entry.path, "unexpected folder: fact files go directly in "
+                                f"'{child.name}/' as <slug>.toml")
+            elif entry.name.lower().endswith(".toml"):
+                yield Path(entry.path), child.name, None
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def read_toml(path: Path, label: str) -> tuple[dict[str, Any] | None, str, list[Problem]]:
+    """Parse one file, turning every way it can fail into a located problem."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, "", [Problem(label, f"file is {size / 1048576:.1f} MiB; fact files "
+                                              f"are limited to {MAX_FILE_BYTES // 1048576} MiB")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, "", [Problem(label, f"cannot read file: {exc.strerror or exc}")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None, "", [Problem(label, "file starts with a byte order mark (BOM); "
+                                         "save it as UTF-8 without BOM", 1)]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, "", [Problem(label, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+                                         f"offset {exc.start}); save the file as UTF-8", line)]
+    try:
+        return tomli.loads(text), text, []
+    except tomli.TOMLDecodeError as exc:
+        msg = getattr(exc, "msg", str(exc))
+        return None, text, [Problem(label, f"invalid TOML: {msg}", getattr(exc, "lineno", None))]
+
+
+def find_line(text: str, key: str) -> int | None:
+    """Best-effort line of a dotted key such as ``facts[2].value`` in a TOML text."""
+    m = re.match(r"^(facts|relations|sources)\[(\d+)\](?:\.(\w+))?", key)
+    lines = text.splitlines()
+    start, stop = 0, len(lines)
+    if m:
+        headers = [i for i, ln in enumerate(lines) if ln.strip() == f"[[{m[1]}]]"]
+        n = int(m[2])
+        if n >= len(headers):
+            return None
+        start = headers[n]
+        stop = next((i for i in range(start + 1, len(lines))
+                     if lines[i].lstrip().startswith("[")), len(lines))
+        leaf = m[3]
+        if not leaf:
+            return start + 1
+    else:
+        leaf = key.split(".")[0].split("[")[0]
+        stop = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")), len(lines))
+    pattern = re.compile(rf"^\s*{re.escape(leaf)}\s*=")
+    for i in range(start, stop):
+        if pattern.match(lines[i]):
+            return i + 1
+    return start + 1 if m else None
+
+
+def read_entity(path: Path, kind: str, label: str) -> tuple[Entity | None, list[Problem]]:
+    """One entity file -> an Entity, or the problems that stop it being one."""
+    slug = path.name[: -len(".toml")]
+    if not SLUG.match(slug):
+        return None, [Problem(label, f"file name '{path.name}' is not a valid id: use lowercase "
+                                     "letters, digits and '-' (e.g. space-pioneer.toml)")]
+    raw, text, problems = read_toml(path, label)
+    if raw is None:
+        return None, problems
+    eid = f"{kind}/{slug}"
+    try:
+        fields.check_keys(raw, fields.ENTITY_KEYS, "")
+        facts_raw = raw.get("facts", [])
+        rels_raw = raw.get("relations", [])
+        for key, value in (("facts", facts_raw), ("relations", rels_raw)):
+            if not isinstance(value, list):
+                raise FieldError(key, f"expected an array of tables ([[{key}]]), "
+                                      f"got {fields.type_name(value)}")
+        entity = Entity(
+            id=eid, kind=kind,
+            name=fields.text(raw, "name", "", required=True),
+            summary=fields.text(raw, "summary", "", required=True),
+            name_zh=fields.text(raw, "name_zh", ""),
+            pinyin=fields.text(raw, "pinyin", ""),
+            aliases=fields.text_list(raw, "aliases", ""),
+            located_in=fields.entity_id(raw, "located_in", ""),
+            sources=fields.text_list(raw, "sources", ""),
+            facts=tuple(fields.fact(f, f"facts[{i}].") for i, f in enumerate(facts_raw)),
+            relations=tuple(fields.relation(r, eid, f"relations[{i}].")
+                            for i, r in enumerate(rels_raw)),
+            path=label,
+        )
+    except FieldError as exc:
+        return None, [Problem(label, str(exc), find_line(text, exc.key))]
+    return entity, []
+
+
+def read_sources(path: Path, label: str) -> tuple[list[Source], list[Problem]]:
+    raw, text, problems = read_toml(path, label)
+    if raw is None:
+        return [], problems
+    out: list[Source] = []
+    try:
+        fields.check_keys(raw, {"sources"}, "")
+        items = raw.get("sources", [])
+        if not isinstance(items, list):
+            raise FieldError("sources", "expected an array of tables ([[sources]])")
+    except FieldError as exc:
+        return [], [Problem(label, str(exc), find_line(text, exc.key))]
+    for i, item in enumerate(items):
+        where = f"sources[{i}]."
+        try:
+            if not isinstance(item, dict):
+                raise FieldError(where.rstrip("."), "expected a table")
+            fields.check_keys(item, fields.SOURCE_KEYS, where)
+            sid = fields.text(item, "id", where, required=True)
+            if not SLUG.match(sid):
+                raise FieldError(where + "id", f"'{sid}' is not a valid id: use lowercase "
+                                               "letters, digits and '-'")
+            out.append(Source(
+                id=sid, title=fields.text(item, "title", where, required=True),
+                publisher=fields.text(item, "publisher", where),
+                byline=fields.text(item, "byline", where),
+                date=fields.partial_date(item, "date", where),
+                as_of=fields.partial_date(item, "as_of", where),
+                url=fields.text(item, "url", where),
+                language=fields.text(item, "language", where),
+                note=fields.text(item, "note", where),
+                file=fields.text(item, "file", where),
+            ))
+        except FieldError as exc:
+            problems.append(Problem(label, str(exc), find_line(text, exc.key)))
+    return out, problems
+
+
+def check_folders(folders: Iterable[Path]) -> tuple[FactBase, list[Problem]]:
+    """Read every folder in order; return what loaded and every problem found."""
+    base = FactBase()
+    problems: list[Problem] = []
+    origin: dict[str, str] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            problems.append(Problem(str(folder), "fact folder does not exist or is not a folder"))
+            continue
+        src_path = folder / SOURCES_FILE
+        if src_path.exists():
+            sources, found = read_sources(src_path, str(src_path))
+            problems += found
+            seen: set[str] = set()
+            for s in sources:
+                if s.id in seen:
+                    problems.append(Problem(str(src_path), f"duplicate source id '{s.id}'"))
+                elif s.id in base.sources:
+                    base.notices.append(Problem(str(src_path), f"source '{s.id}' replaces the "
+                                                f"one in {origin[s.id]}", severity="notice"))
+                seen.add(s.id)
+                base.sources[s.id] = s
+                origin[s.id] = str(src_path)
+        here: dict[str, str] = {}
+        for path, kind, problem in fact_files(folder):
+            if problem:
+                problems.append(problem)
+                continue
+            assert kind is not None
+            entity, found = read_entity(path, kind, str(path))
+            problems += found
+            if entity is None:
+                continue
+            if entity.id in here:
+                problems.append(Problem(str(path), f"duplicate id '{entity.id}': also defined "
+                                                   f"in {here[entity.id]}"))
+                continue
+            if entity.id in base.entities:
+                base.notices.append(Problem(str(path), f"'{entity.id}' replaces the one in "
+                                            f"{origin[entity.id]}", severity="notice"))
+            here[entity.id] = str(path)
+            origin[entity.id] = str(path)
+            base.entities[entity.id] = entity
+    problems += cross_check(base)
+    return base, problems
+
+
+def cross_check(base: FactBase) -> list[Problem]:
+    """References between records: cited sources and related entities must exist."""
+    problems: list[Problem] = []
+    for e in base.entities.values():
+        cited = [*e.sources]
+        for i, f in enumerate(e.facts):
+            for sid in f.sources:
+                if sid not in base.sources:
+                    problems.append(Problem(e.path, f"facts[{i}] ('{f.attribute}') cites unknown "
+                                                    f"source '{sid}'"))
+        for i, r in enumerate(e.relations):
+            cited += r.sources
+            if r.object not in base.entities:
+                problems.append(Problem(e.path, f"relations[{i}] ({r.relation}) points to "
+                                                f"unknown entity '{r.object}'"))
+            if r.object == e.id:
+                problems.append(Problem(e.path, f"relations[{i}] ({r.relation}) points to itself"))
+        if e.located_in and e.located_in not in base.entities:
+            problems.append(Problem(e.path, f"located_in points to unknown entity "
+                                            f"'{e.located_in}'"))
+        for sid in cited:
+            if sid not in base.sources:
+                problems.append(Problem(e.path, f"cites unknown source '{sid}'"))
+    return problems
+
+
+def load(folders: Iterable[Path]) -> FactBase:
+    """Load folders or raise ``InvalidFactBase`` listing every problem."""
+    base, problems = check_folders(folders)
+    if problems:
+        raise InvalidFactBase(problems)
+    return base

@@ -1,0 +1,153 @@
+"""Index + match -> plain dicts: the one shape both JSON and the terminal views render.
+
+Everything a view shows is decided here (alias lists, conflicts, citations, related
+entities reached through containment) so the JSON and the Rich output never disagree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+from typing import Any
+
+from .index import Index
+from .kinds import KINDS, RELATIONS
+from .match import Candidate, Match
+from .model import Entity, Fact
+from .search import Hit
+
+SCHEMA_VERSION = 1
+CONTAINMENT_DEPTH = 3
+
+Payload = dict[str, Any]
+
+
+def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Payload:
+    facts = ordered_facts(entity.facts)
+    disputed = disputed_attributes(entity.facts)
+    cited = list(dict.fromkeys(
+        [*entity.sources, *(s for f in facts for s in f.sources),
+         *(s for r in entity.relations for s in r.sources)]))
+    related = related_view(index, entity.id)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": entity.id,
+        "kind": entity.kind,
+        "name": entity.name,
+        "name_zh": entity.name_zh,
+        "pinyin": entity.pinyin,
+        "aliases": [n for n in entity.names() if n not in (entity.name, entity.slug)],
+        "summary": entity.summary,
+        "located_in": ref(index, entity.located_in) if entity.located_in in index else None,
+        "facts": [fact_view(f, f.attribute in disputed) for f in facts],
+        "related": related,
+        "sources": [asdict(index.sources[s]) for s in cited if s in index.sources],
+        "match": match_view(index, match) if match else None,
+    }
+
+
+def fact_view(fact: Fact, disputed: bool) -> Payload:
+    out = asdict(fact)
+    out["sources"] = list(fact.sources)
+    out["disputed"] = disputed
+    return out
+
+
+def ref(index: Index, entity_id: str) -> Payload:
+    s = index.summaries[entity_id]
+    return {"id": s.id, "kind": s.kind, "name": s.name, "name_zh": s.name_zh}
+
+
+def candidate_view(index: Index, c: Candidate) -> Payload:
+    return {**ref(index, c.id), "matched": c.matched, "method": c.method, "score": c.score}
+
+
+def match_view(index: Index, match: Match) -> Payload:
+    return {
+        "query": match.query,
+        "matched": match.best.matched,
+        "method": match.best.method,
+        "score": match.best.score,
+        "alternatives": [candidate_view(index, c) for c in match.alternatives],
+    }
+
+
+def ordered_facts(facts: tuple[Fact, ...]) -> list[Fact]:
+    """File order by attribute, and within one attribute the newest claim first."""
+    first = {f.attribute: i for i, f in reversed(list(enumerate(facts)))}
+    return sorted(facts, key=lambda f: (first[f.attribute], _negated_date(f.date)))
+
+
+def _negated_date(date: str) -> tuple[int, ...]:
+    digits = [int("".join(c for c in part if c.isdigit()) or 0) for part in date.split("-")]
+    return tuple(-d for d in digits) if date else (1,)
+
+
+def disputed_attributes(facts: tuple[Fact, ...]) -> set[str]:
+    """Attributes on which sources give different values: both are kept and flagged."""
+    claims: dict[str, set[tuple[Any, ...]]] = {}
+    cited: dict[str, set[str]] = {}
+    for f in facts:
+        claims.setdefault(f.attribute, set()).add((f.value, f.low, f.high, f.unit))
+        cited.setdefault(f.attribute, set()).update(f.sources)
+    return {a for a, values in claims.items() if len(values) > 1 and len(cited[a]) > 1}
+
+
+def related_view(index: Index, entity_id: str) -> list[Payload]:
+    """Direct relations both ways, then what sits inside this entity's contained places."""
+    out: list[Payload] = []
+    seen = {entity_id}
+    frontier = [(entity_id, None)]
+    for depth in range(CONTAINMENT_DEPTH + 1):
+        next_frontier = []
+        for node, via in frontier:
+            for link in index.links.get(node, []):
+                if link.other in seen or (depth and link.direction == "out"
+                                          and link.relation == "located_in"):
+                    continue
+                seen.add(link.other)
+                rel = RELATIONS[link.relation]
+                label = rel.forward if link.direction == "out" else rel.reverse
+                out.append({**ref(index, link.other), "relation": link.relation,
+                            "direction": link.direction, "label": label,
+                            "via": ref(index, node) if via else None,
+                            "sources": list(link.sources)})
+                if link.relation == "located_in" and link.direction == "in":
+                    next_frontier.append((link.other, node))
+        frontier = next_frontier
+    return out
+
+
+def list_rows(index: Index, kind: str | None) -> list[Payload]:
+    return [{**ref(index, s.id), "summary": index.get(s.id).summary}
+            for s in sorted(index.of_kind(kind), key=lambda s: (s.kind, s.name.casefold()))]
+
+
+def search_rows(index: Index, hits: list[Hit]) -> list[Payload]:
+    return [{**ref(index, h.id), "score": round(h.score, 1), "field": h.field,
+             "context": h.context} for h in hits]
+
+
+def source_rows(index: Index) -> list[Payload]:
+    facts: Counter[str] = Counter()
+    entities: Counter[str] = Counter()
+    for s in index.summaries:
+        e = index.get(s)
+        cited = {sid for f in e.facts for sid in f.sources}
+        facts.update(sid for f in e.facts for sid in f.sources)
+        entities.update(cited | set(e.sources))
+    return [{**asdict(s), "facts": facts[s.id], "entities": entities[s.id]}
+            for s in index.sources.values()]
+
+
+def overview(index: Index) -> Payload:
+    kinds = Counter(s.kind for s in index.summaries.values())
+    dates = sorted(f.date for s in index.summaries for f in index.get(s).facts if f.date)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "entities": len(index),
+        "kinds": {k: kinds.get(k, 0) for k in KINDS},
+        "facts": sum(len(index.get(s).facts) for s in index.summaries),
+        "sources": len(index.sources),
+        "dates": {"earliest": dates[0] if dates else "", "latest": dates[-1] if dates else ""},
+    }

@@ -1,0 +1,144 @@
+"""Shared test helpers: an isolated environment, a CLI runner that keeps streams apart,
+and small fact bases written into ``tmp_path``."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cspace_cli.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = REPO / "facts"
+
+SOURCES = """
+[[sources]]
+id = "doc-a"
+title = "Doc A"
+language = "en"
+note = "publisher and date not printed"
+
+[[sources]]
+id = "doc-b"
+title = "Doc B"
+byline = "Test Lab"
+date = "2025-H2"
+"""
+
+ENTITIES = {
+    "province/shandong.toml": """
+        name = "Shandong"
+        name_zh = "山东"
+        pinyin = "Shandong"
+        summary = "Coastal province."
+        sources = ["doc-a"]
+        """,
+    "city/yantai.toml": """
+        name = "Yantai"
+        summary = "Port city."
+        located_in = "province/shandong"
+        """,
+    "site/sea-port.toml": """
+        name = "Oriental Aerospace Port"
+        name_zh = "东方航天港"
+        pinyin = "Dongfang Hangtiangang"
+        aliases = ["Oriental Spaceport"]
+        summary = "Sea launch home port."
+        located_in = "city/yantai"
+
+        [[facts]]
+        attribute = "satellites launched"
+        value = 137
+        unit = "satellites"
+        status = "actual"
+        date = "2026-02"
+        sources = ["doc-a"]
+        text = "Count from doc A."
+
+        [[facts]]
+        attribute = "satellites launched"
+        value = 89
+        unit = "satellites"
+        status = "actual"
+        date = "2025"
+        sources = ["doc-b"]
+        text = "Count from doc B."
+        """,
+    "company/space-pioneer.toml": """
+        name = "Space Pioneer"
+        name_zh = "天兵科技"
+        pinyin = "Tianbing Keji"
+        aliases = ["Tianbing Technology"]
+        summary = "Private rocket maker."
+        sources = ["doc-a", "doc-b"]
+
+        [[facts]]
+        attribute = "planned output"
+        value = 25
+        qualifier = "up to"
+        unit = "rockets/year"
+        status = "plan"
+        sources = ["doc-b"]
+        text = "Capacity of the new base."
+
+        [[relations]]
+        relation = "launches_from"
+        object = "site/sea-port"
+        sources = ["doc-b"]
+        """,
+    "company/space-pilot.toml": """
+        name = "Space Pilot Works"
+        summary = "A look-alike name for ambiguity tests."
+        """,
+}
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    """Invoke the real CLI in-process with separate stdout/stderr at a fixed width."""
+    runner = CliRunner()
+    res = runner.invoke(app, list(args), env=env, catch_exceptions=False)
+    return Result(res.exit_code, res.stdout, res.stderr)
+
+
+def write_base(root: Path, entities: dict[str, str] | None = None,
+               sources: str | None = SOURCES) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    if sources is not None:
+        (root / "sources.toml").write_text(textwrap.dedent(sources), encoding="utf-8")
+    for rel, text in (ENTITIES if entities is None else entities).items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    for var in ("CSPACE_FACTS", "CSPACE_NO_SHIPPED", "CSPACE_DEBUG", "CSPACE_NO_CACHE",
+                "NO_COLOR", "FORCE_COLOR", "CI", "GITHUB_ACTIONS"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("CSPACE_CACHE_DIR", str(tmp_path / "cache"))
+    yield
+
+
+@pytest.fixture
+def base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small fact base used alone (the shipped base left out)."""
+    root = write_base(tmp_path / "facts")
+    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
+    monkeypatch.setenv("CSPACE_FACTS", str(root))
+    return root

@@ -1,0 +1,105 @@
+"""Matching through the real CLI: exact, alias, pinyin, Chinese, prefix, typo, miss."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import run
+from cspace_cli.errors import ExitStatus
+
+
+def found(*args: str) -> dict:
+    res = run(*args, "--json")
+    assert res.exit_code == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+@pytest.mark.parametrize("query", [
+    "Space Pioneer", "space pioneer", "Tianbing Technology", "tianbing", "Tianbing Keji",
+    "tianbingkeji", "tian bing", "Tiānbīng", "天兵", "天兵科技", "TIANBING-KEJI", "space-pioneer",
+])
+def test_every_name_form_finds_space_pioneer(base: Path, query: str) -> None:
+    assert found("company", query)["id"] == "company/space-pioneer"
+
+
+def test_words_are_joined_without_quotes(base: Path) -> None:
+    assert found("company", "tianbing", "keji")["match"]["method"] == "exact"
+
+
+def test_exact_match_reports_the_key_that_matched(base: Path) -> None:
+    match = found("site", "oriental spaceport")["match"]
+    assert match["matched"] == "Oriental Spaceport"
+    assert match["method"] == "exact" and match["score"] == 100
+
+
+@pytest.mark.parametrize("typo", ["tianbnig", "spce pioner", "Tianbig Keji"])
+def test_typos_fall_through_to_fuzzy(base: Path, typo: str) -> None:
+    data = found("company", typo)
+    assert data["id"] == "company/space-pioneer"
+    assert data["match"]["method"] == "fuzzy"
+
+
+def test_lookup_is_filtered_by_kind(base: Path) -> None:
+    res = run("city", "tianbing")
+    assert res.exit_code == ExitStatus.NO_MATCH
+    assert "cspace company 'Space Pioneer'" in res.stderr
+
+
+def test_miss_prints_nothing_on_stdout_and_suggests_on_stderr(base: Path) -> None:
+    res = run("company", "Space Pionear Group Ltd")
+    assert res.exit_code == ExitStatus.NO_MATCH
+    assert res.stdout == ""
+    lines = res.stderr.strip().splitlines()
+    assert lines[0] == "cspace: no company matches 'Space Pionear Group Ltd'"
+    assert 1 <= len(lines) - 1 <= 3
+    assert "did you mean: cspace company 'Space Pioneer'" in res.stderr
+
+
+def test_total_miss_has_no_suggestions(base: Path) -> None:
+    res = run("site", "qqqqzzzz")
+    assert res.exit_code == ExitStatus.NO_MATCH
+    assert res.stderr.strip() == "cspace: no site matches 'qqqqzzzz'"
+
+
+def test_close_candidates_are_reported_not_hidden(base: Path) -> None:
+    data = found("company", "space")
+    alternatives = [a["id"] for a in data["match"]["alternatives"]]
+    assert data["match"]["method"] == "prefix"
+    assert sorted([data["id"], *alternatives]) == ["company/space-pilot", "company/space-pioneer"]
+    view = run("company", "space", "--color", "never")
+    assert "Also close: " in view.stdout and "(cspace company " in view.stdout
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!!", "--- ..."])
+def test_blank_or_punctuation_query_is_a_usage_error(base: Path, query: str) -> None:
+    res = run("company", "--", query)
+    assert res.exit_code == ExitStatus.USAGE
+    assert res.stdout == ""
+    assert "query is empty" in res.stderr
+
+
+def test_show_by_exact_id(base: Path) -> None:
+    assert found("show", "site/sea-port")["name"] == "Oriental Aerospace Port"
+    res = run("show", "site/sea-prot")
+    assert res.exit_code == ExitStatus.NO_MATCH
+    assert "no entity with id 'site/sea-prot'" in res.stderr
+
+
+def test_search_spans_kinds_names_and_fact_text(base: Path) -> None:
+    res = run("search", "capacity", "--json")
+    assert res.exit_code == 0
+    rows = json.loads(res.stdout)
+    assert [r["id"] for r in rows] == ["company/space-pioneer"]
+    assert rows[0]["field"] == "text" and "Capacity" in rows[0]["context"]
+    names = [r["id"] for r in json.loads(run("search", "space", "--json").stdout)]
+    assert sorted(names[:2]) == ["company/space-pilot", "company/space-pioneer"]
+
+
+def test_search_miss_is_empty_array_and_exit_1(base: Path) -> None:
+    res = run("search", "zzzzqqq", "--json")
+    assert res.exit_code == ExitStatus.NO_MATCH
+    assert json.loads(res.stdout) == []
+    assert "nothing matches" in res.stderr
