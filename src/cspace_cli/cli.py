@@ -17,6 +17,11 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
+try:
+    from typer._click.exceptions import ClickException
+except ImportError:  # typer < 0.28 uses the click package
+    from click.exceptions import ClickException  # type: ignore[no-redef]
+
 from . import __version__, output, views
 from .errors import CspaceError, ExitStatus, InvalidFactBase, NotFound, UsageError
 from .factbase import open_index
@@ -65,7 +70,7 @@ class CspaceGroup(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(ExitStatus.OK) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort, ClickException, KeyboardInterrupt):
             raise
         except Exception as exc:
             if ctx.meta.get("debug") or os.environ.get("CSPACE_DEBUG"):

@@ -173,7 +173,7 @@ def problems(rows: list[Payload], out: Console) -> None:
         where = p["path"] + (f":{p['line']}" if p.get("line") else "")
         style = "red" if p["severity"] == "error" else "yellow"
         out.print(Text(safe(where), "bold") + Text(": ") + Text(p["severity"], style)
-                  + Text(": " + safe(p["message"])))
+                  + Text(": " + safe(p["message"])), soft_wrap=True)
 
 
 def render(what: str, payload: Any, color: bool) -> None:
