@@ -24,10 +24,11 @@ except ImportError:  # typer < 0.28 uses the click package
 
 from . import __version__, output, views
 from .errors import CspaceError, ExitStatus, InvalidFactBase, NotFound, UsageError
+from .completion import names_for
 from .factbase import open_index
+from .index import Index
 
 from .kinds import KINDS
-from .loader import check_folders
 from .match import lookup, printable, suggest
 from .output import OutputOptions
 from .paths import fact_folders
@@ -89,7 +90,7 @@ app = typer.Typer(
     "cspace search 'sea launch'",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=False,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -112,11 +113,19 @@ def root(
         "--debug", help="Show tracebacks for unexpected errors. Also CSPACE_DEBUG=1.")] = False,
     json: JsonOpt = False,
     color: ColorOpt = Color.auto,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Build the index in memory instead of using the cache in "
+        "~/.cache/cspace. Also CSPACE_NO_CACHE=1.")] = False,
 ) -> None:
     """With no command, print an overview of the fact base and the main commands."""
-    ctx.meta.update(debug=debug, json=json, color=color)
+    ctx.meta.update(debug=debug, json=json, color=color, no_cache=no_cache)
     if ctx.invoked_subcommand is None:
-        output.emit("overview", views.overview(open_index()), opts(ctx, False, Color.auto, ""))
+        output.emit("overview", views.overview(index_for(ctx, None)), opts(ctx, False, Color.auto, ""))
+
+
+def index_for(ctx: typer.Context, facts: list[Path] | None) -> Index:
+    """The index for this run: shipped base, CSPACE_FACTS, then --facts folders."""
+    return open_index(facts or [], use_cache=False if ctx.meta.get("no_cache") else None)
 
 
 def opts(ctx: typer.Context, json: bool, color: Color, fields: str) -> OutputOptions:
@@ -127,17 +136,24 @@ def opts(ctx: typer.Context, json: bool, color: Color, fields: str) -> OutputOpt
                          fields=fields)
 
 
+def complete_query(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Tab on a lookup's QUERY offers names of the kind the command is named after."""
+    return names_for(ctx.command.name or "", ctx.params.get("query") or (), incomplete,
+                     ctx.params.get("facts") or ())
+
+
 def make_lookup(kind: str) -> Callable[..., None]:
     def command(
         ctx: typer.Context,
         query: Annotated[list[str], typer.Argument(help="Name, alias, pinyin or 中文; "
-                                                        "words are joined.")],
+                                                        "words are joined.",
+                                                   autocompletion=complete_query)],
         json: JsonOpt = False,
         fields: FieldsOpt = "",
         color: ColorOpt = Color.auto,
         facts: FactsOpt = None,
     ) -> None:
-        index = open_index(facts or [])
+        index = index_for(ctx, facts)
         match = lookup(index, " ".join(query), kind)
         payload = views.entity_view(index, index.get(match.best.id), match)
         output.emit("entity", payload, opts(ctx, json, color, fields))
@@ -166,7 +182,7 @@ def show(
 
     Example: cspace show site/oriental-aerospace-port
     """
-    index = open_index(facts or [])
+    index = index_for(ctx, facts)
     if entity_id not in index:
         kind = entity_id.split("/", 1)[0] if "/" in entity_id else None
         name = entity_id.split("/", 1)[-1]
@@ -182,6 +198,8 @@ def search(
     ctx: typer.Context,
     query: Annotated[list[str], typer.Argument(help="Words to find in names and facts.")],
     kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only this kind.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-L", min=0,
+                                       help="Show at most this many hits; 0 for all.")] = 50,
     json: JsonOpt = False,
     fields: FieldsOpt = "",
     color: ColorOpt = Color.auto,
@@ -194,9 +212,9 @@ def search(
     Example: cspace search 'sea launch'
     """
     check_kind(kind)
-    index = open_index(facts or [])
+    index = index_for(ctx, facts)
     text = " ".join(query)
-    rows = views.search_rows(index, run_search(index, text, kind))
+    rows = views.search_rows(index, run_search(index, text, kind, limit or None))
     if rows or json:
         output.emit("search", rows, opts(ctx, json, color, fields))
     if not rows:
@@ -217,7 +235,7 @@ def list_entities(
     Example: cspace list company
     """
     check_kind(kind)
-    index = open_index(facts or [])
+    index = index_for(ctx, facts)
     rows = views.list_rows(index, kind)
     if rows or json:
         output.emit("list", rows, opts(ctx, json, color, fields))
@@ -237,7 +255,7 @@ def sources(
 
     Example: cspace sources
     """
-    index = open_index(facts or [])
+    index = index_for(ctx, facts)
     rows = views.source_rows(index)
     if rows or json:
         output.emit("sources", rows, opts(ctx, json, color, fields))
@@ -261,6 +279,8 @@ def validate(
 
     Example: cspace validate ./my-facts
     """
+    from .loader import check_folders
+
     base, problems = check_folders(fact_folders([*(facts or []), *(folders or [])]))
     rows = [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message}
             for p in [*problems, *base.notices]]

@@ -35,6 +35,17 @@ class FieldError(ValueError):
         self.key = key
 
 
+def quoted(value: str, limit: int = 40) -> str:
+    """A value from a fact file, quoted for a one-line message: control characters shown
+    as '?' and long values cut, so a message never spans lines or drives the terminal."""
+    clean = shown(value)
+    return "'" + (clean if len(clean) <= limit else clean[: limit - 1] + "…") + "'"
+
+
+def shown(text: str) -> str:
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
 def type_name(value: Any) -> str:
     names = {str: "text", bool: "true/false", int: "a number", float: "a number",
              list: "a list", dict: "a table"}
@@ -44,7 +55,7 @@ def type_name(value: Any) -> str:
 def check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
-        raise FieldError(f"{where}{unknown[0]}",
+        raise FieldError(f"{where}{shown(unknown[0])}",
                          f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
 
@@ -57,7 +68,8 @@ def text(table: dict[str, Any], key: str, where: str, required: bool = False) ->
     return value.strip()
 
 
-def text_list(table: dict[str, Any], key: str, where: str, required: bool = False) -> tuple[str, ...]:
+def text_list(table: dict[str, Any], key: str, where: str,
+              required: bool = False) -> tuple[str, ...]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise FieldError(where + key, f"expected a list of text, got {type_name(value)}")
@@ -79,7 +91,7 @@ def choice(table: dict[str, Any], key: str, options: tuple[str, ...], where: str
            default: str = "") -> str:
     value = text(table, key, where) or default
     if value and value not in options:
-        raise FieldError(where + key, f"'{value}' is not one of: {', '.join(options)}")
+        raise FieldError(where + key, f"{quoted(value)} is not one of: {', '.join(options)}")
     return value
 
 
@@ -89,20 +101,21 @@ def partial_date(table: dict[str, Any], key: str, where: str) -> str:
         return ""
     m = PARTIAL_DATE.match(value)
     if not m:
-        raise FieldError(where + key, f"'{value}' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD, "
-                                      "YYYY-H1/H2 or YYYY-Q1..Q4)")
+        raise FieldError(where + key, f"{quoted(value)} is not a date (use YYYY, YYYY-MM, "
+                                      "YYYY-MM-DD, YYYY-H1/H2 or YYYY-Q1..Q4)")
     year, month, day = int(m[1]), m[2], m[3]
     try:
         _date(year, int(month or 1), int(day or 1))
     except ValueError:
-        raise FieldError(where + key, f"'{value}' is not a real date") from None
+        raise FieldError(where + key, f"{quoted(value)} is not a real date") from None
     return value
 
 
 def entity_id(table: dict[str, Any], key: str, where: str) -> str:
     value = text(table, key, where)
     if value and not ENTITY_ID.match(value):
-        raise FieldError(where + key, f"'{value}' is not an entity id like 'province/shandong'")
+        raise FieldError(where + key,
+                         f"{quoted(value)} is not an entity id like 'province/shandong'")
     return value
 
 

@@ -1,54 +1,68 @@
-"""Figures for people: scales, currency signs, bounds, ranges and periods.
+"""Figures and dates for people: scales, currency signs, bounds, ranges and periods.
 
 Kept apart from the Rich renderer so it can be tested on its own and reused by any
-plain-text output.
+plain-text output. Numbers are formatted from their shortest decimal form, so nothing a
+fact file states is rounded away.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
-CURRENCY = {"CNY": "¥", "USD": "$", "EUR": "€"}
-PERIOD_WORDS = {"H1": "first half of", "H2": "second half of", "Q1": "Q1", "Q2": "Q2",
-                "Q3": "Q3", "Q4": "Q4"}
+SCALES = ((Decimal("1e12"), "trillion"), (Decimal("1e9"), "billion"), (Decimal("1e6"), "million"))
+CURRENCY = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "JP¥"}
+PERCENT = ("percent", "%")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DATE_PREFIX = {"by": "by ", "as_of": "as of ", "during": "in ", "on": "on "}
+
+Scale = tuple[Decimal, str]
 
 
-def plain_number(x: float) -> str:
-    if float(x).is_integer():
-        return f"{int(x):,}"
-    return f"{x:,.6f}".rstrip("0").rstrip(".")
+def exact(x: float | int) -> Decimal:
+    """The number as written: ``13380000000.0`` is 13380000000, ``0.1`` is 0.1."""
+    return Decimal(repr(x)) if isinstance(x, float) else Decimal(x)
 
 
-def scaled(x: float, scale: tuple[float, str] | None) -> str:
-    if scale is None:
-        return plain_number(x)
-    return plain_number(round(x / scale[0], 6))
+def plain_number(x: Decimal | float | int) -> str:
+    """Thousands separators, no exponent, no trailing zeros: ``50,000``, ``13.38``."""
+    d = x if isinstance(x, Decimal) else exact(x)
+    if not d.is_finite():
+        return str(d)
+    text = f"{d.normalize():,f}"
+    return text[1:] if text.startswith("-0") and d.is_zero() else text
 
 
-def pick_scale(x: float) -> tuple[float, str] | None:
+def pick_scale(x: Decimal) -> Scale | None:
     return next((s for s in SCALES if abs(x) >= s[0]), None)
 
 
+def scaled(x: Decimal, scale: Scale | None) -> str:
+    return plain_number(x / scale[0] if scale else x)
+
+
 def amount(value: Any = None, low: Any = None, high: Any = None, unit: str = "") -> str:
-    """``¥2.5–2.8 trillion``, ``25 rockets/year``, ``20%`` or the text itself."""
+    """``¥2.5–2.8 trillion``, ``25 rockets/year``, ``20%``, ``-¥5 billion`` or the text itself."""
     if isinstance(value, str):
         return value
-    if value is not None:
-        scale = pick_scale(value)
-        figure = scaled(value, scale)
-    else:
-        scale = pick_scale(low)
-        figure = f"{scaled(low, scale)}–{scaled(high, scale)}"
-    words = f"{figure} {scale[1]}" if scale else figure
+    numbers = [exact(n) for n in ((value,) if value is not None else (low, high))
+               if n is not None]
+    if not numbers:
+        return unit
+    negative = len(numbers) == 1 and numbers[0] < 0 and unit in CURRENCY
+    if negative:
+        numbers = [-numbers[0]]
+    scale = pick_scale(min(numbers, key=abs))
+    words = "–".join(scaled(n, scale) for n in numbers) + (f" {scale[1]}" if scale else "")
     if unit in CURRENCY:
-        return CURRENCY[unit] + words
-    if unit in ("percent", "%"):
+        return ("-" if negative else "") + CURRENCY[unit] + words
+    if unit in PERCENT:
         return f"{words}%"
     return f"{words} {unit}".strip()
 
 
 def fact_value(fact: dict[str, Any]) -> str:
+    """The value with its bound and the source's own second-currency figure."""
     text = amount(fact.get("value"), fact.get("low"), fact.get("high"), fact.get("unit", ""))
     if fact.get("qualifier") and not isinstance(fact.get("value"), str):
         text = f"{fact['qualifier']} {text}"
@@ -58,19 +72,34 @@ def fact_value(fact: dict[str, Any]) -> str:
     return text
 
 
+def when(date: str) -> str:
+    """``2026-02-01`` as ``1 Feb 2026``, ``2025-H2`` as ``H2 2025``; anything else as given."""
+    year, _, rest = date.partition("-")
+    month, _, day = rest.partition("-")
+    if not year.isdigit() or not rest:
+        return date
+    if month in ("H1", "H2", "Q1", "Q2", "Q3", "Q4"):
+        return f"{month} {year}"
+    if not month.isdigit() or not 1 <= int(month) <= 12:
+        return date
+    shown = f"{MONTHS[int(month) - 1]} {year}"
+    return f"{int(day)} {shown}" if day.isdigit() else shown
+
+
 def period(fact: dict[str, Any]) -> str:
+    """``as of 1 Feb 2026``, ``by 2025``, ``in H1 2025``, with ``(year inferred)`` when so."""
     date = fact.get("date", "")
     if not date:
-        return fact.get("date_text", "")
-    year, _, part = date.partition("-")
-    shown = f"{PERIOD_WORDS[part]} {year}" if part in PERIOD_WORDS else date
-    prefix = {"by": "by ", "as_of": "as of ", "during": "in ", "on": ""}[fact.get("date_kind",
-                                                                              "as_of")]
-    out = prefix + shown
+        return str(fact.get("date_text", ""))
+    out = DATE_PREFIX.get(fact.get("date_kind", "as_of"), "") + when(date)
     if fact.get("date_inferred"):
         out += " (year inferred)"
     return out
 
 
 def date_or_unknown(value: str, what: str) -> str:
-    return value or f"{what} not stated"
+    return when(value) if value else f"{what} not stated"
+
+
+def count(n: int, singular: str, plural: str = "") -> str:
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"

@@ -1,18 +1,24 @@
-"""The in-memory index: name keys for matching, entities by id, and relations both ways.
+"""The index a command works on: name keys, entities by id, relations both ways.
 
-Reverse relations are derived here, never stored in fact files. The index only needs the
-light parts (names, kinds, links) up front; full entity records may come from a loader on
-demand, which is how the on-disk cache keeps large fact bases fast.
+It reads an SQLite index built by :mod:`store` (from the cache, or in memory), fetching
+only the rows a command needs: a lookup in a hundred thousand entities touches a few
+indexed rows and decodes one record. Reverse relations are derived at build time,
+never stored in fact files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
-from .loader import FactBase
-from .model import Entity, Relation, Source
-from .normalize import spaced
+from .codec import entity_from_dict
+from .model import Entity, Source
+
+PREFIX_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -36,29 +42,76 @@ class Summary:
     name_zh: str
 
 
-class Index:
-    def __init__(self, summaries: dict[str, Summary], keys: list[tuple[str, str, str, str]],
-                 links: dict[str, list[Link]], sources: dict[str, Source],
-                 fetch: Callable[[str], Entity], search_text: Callable[[], Iterable[
-                     tuple[str, str]]]) -> None:
-        self.summaries = summaries
-        self.keys = keys
-        self.links = links
-        self.sources = sources
-        self._fetch = fetch
-        self._search_text = search_text
+@dataclass(frozen=True)
+class KeyRow:
+    """A name key that matched: the name as written, its entity, and the key's length."""
 
-    @classmethod
-    def build(cls, base: FactBase) -> Index:
-        entities = base.entities
-        summaries = {e.id: Summary(e.id, e.kind, e.name, e.name_zh) for e in entities.values()}
-        keys = [key for e in entities.values() for key in name_keys(e)]
-        links = derive_links(e for e in entities.values())
-        return cls(summaries, keys, links, base.sources, entities.__getitem__,
-                   lambda: ((e.id, search_blob(e)) for e in entities.values()))
+    name: str
+    id: str
+    kind: str
+    keylen: int
+
+
+class Summaries(Mapping[str, Summary]):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __getitem__(self, eid: str) -> Summary:
+        row = self.conn.execute("SELECT id, kind, name, name_zh FROM entities WHERE id = ?",
+                                (eid,)).fetchone()
+        if row is None:
+            raise KeyError(eid)
+        return Summary(*row)
+
+    def __contains__(self, eid: object) -> bool:
+        return isinstance(eid, str) and self.conn.execute(
+            "SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone() is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (r[0] for r in self.conn.execute("SELECT id FROM entities ORDER BY kind, name"))
+
+    def __len__(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM entities").fetchone()[0])
+
+
+class Links(Mapping[str, list[Link]]):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __getitem__(self, node: str) -> list[Link]:
+        rows = self.conn.execute("SELECT relation, direction, other, sources, text FROM links "
+                                 "WHERE node = ? ORDER BY ord", (node,)).fetchall()
+        return [Link(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4]) for r in rows]
+
+    def __iter__(self) -> Iterator[str]:
+        return (r[0] for r in self.conn.execute("SELECT DISTINCT node FROM links"))
+
+    def __len__(self) -> int:
+        return int(self.conn.execute("SELECT count(DISTINCT node) FROM links").fetchone()[0])
+
+
+class Index:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.summaries = Summaries(conn)
+        self.links = Links(conn)
+
+    @cached_property
+    def sources(self) -> dict[str, Source]:
+        rows = self.conn.execute("SELECT record FROM sources ORDER BY rowid").fetchall()
+        return {s.id: s for s in (Source(**json.loads(r[0])) for r in rows)}
+
+    @cached_property
+    def stats(self) -> dict[str, Any]:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone()
+        return dict(json.loads(row[0]))
 
     def get(self, entity_id: str) -> Entity:
-        return self._fetch(entity_id)
+        row = self.conn.execute("SELECT record FROM entities WHERE id = ?",
+                                (entity_id,)).fetchone()
+        if row is None:
+            raise KeyError(entity_id)
+        return entity_from_dict(json.loads(row[0]))
 
     def __contains__(self, entity_id: object) -> bool:
         return entity_id in self.summaries
@@ -67,41 +120,49 @@ class Index:
         return len(self.summaries)
 
     def of_kind(self, kind: str | None = None) -> Iterator[Summary]:
-        return (s for s in self.summaries.values() if kind is None or s.kind == kind)
+        sql = "SELECT id, kind, name, name_zh FROM entities"
+        rows = (self.conn.execute(sql + " WHERE kind = ? ORDER BY name", (kind,)) if kind
+                else self.conn.execute(sql + " ORDER BY kind, name"))
+        return (Summary(*r) for r in rows)
 
-    def texts(self) -> Iterable[tuple[str, str]]:
-        """(id, searchable text) for every entity, for full-text search."""
-        return self._search_text()
+    def kind_counts(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT kind, count(*) FROM entities GROUP BY kind"))
 
+    def exact(self, ckey: str, kind: str | None) -> list[KeyRow]:
+        return self._keys("SELECT name, id, kind, length(ckey) FROM keys WHERE ckey = ?",
+                          (ckey,), kind)
 
-def name_keys(entity: Entity) -> list[tuple[str, str, str, str]]:
-    """(compact key, spaced key, name as written, entity id) for each name of an entity."""
-    out = []
-    for name in entity.names():
-        key = spaced(name)
-        if key:
-            out.append((key.replace(" ", ""), key, name, entity.id))
-    return out
+    def prefixed(self, ckey: str, kind: str | None) -> list[KeyRow]:
+        """Keys that start with ``ckey``, or have a word that does; shortest first."""
+        return self._keys("SELECT name, id, kind, keylen FROM words WHERE wkey >= ? "
+                          "AND wkey < ?", (ckey, ckey + "\U0010ffff"), kind,
+                          " ORDER BY keylen LIMIT ?", (PREFIX_LIMIT,))
 
+    def containing(self, ckey: str, kind: str | None) -> list[KeyRow]:
+        return self._keys("SELECT name, id, kind, length(ckey) FROM keys WHERE "
+                          "instr(ckey, ?) > 0", (ckey,), kind,
+                          " ORDER BY length(ckey) LIMIT ?", (PREFIX_LIMIT,))
 
-def search_blob(entity: Entity) -> str:
-    parts = [entity.summary]
-    for f in entity.facts:
-        parts += [f.attribute, f.text, f.value if isinstance(f.value, str) else ""]
-    parts += [r.text for r in entity.relations]
-    return "\n".join(p for p in parts if p)
+    def all_keys(self, kind: str | None) -> list[tuple[str, str, str]]:
+        """(spaced key, name, id) for every name, for fuzzy matching."""
+        sql = "SELECT skey, name, id FROM keys"
+        rows = (self.conn.execute(sql + " WHERE kind = ?", (kind,)) if kind
+                else self.conn.execute(sql))
+        return [(r[0], r[1], r[2]) for r in rows]
 
+    def texts_with(self, words: list[str], kind: str | None) -> Iterator[tuple[str, str]]:
+        """(id, normalised text) of entities whose text holds every word."""
+        sql = "SELECT id, text FROM entities WHERE " + " AND ".join(
+            "instr(text, ?) > 0" for _ in words)
+        args: list[str] = list(words)
+        if kind:
+            sql += " AND kind = ?"
+            args.append(kind)
+        return ((r[0], r[1]) for r in self.conn.execute(sql, args))
 
-def derive_links(entities: Iterable[Entity]) -> dict[str, list[Link]]:
-    links: dict[str, list[Link]] = {}
-    for e in entities:
-        rels = list(e.relations)
-        if e.located_in:
-            rels.insert(0, Relation(e.id, "located_in", e.located_in, e.sources))
-        for r in rels:
-            links.setdefault(r.subject, []).append(
-                Link(r.relation, "out", r.object, r.sources, r.text))
-            links.setdefault(r.object, []).append(
-                Link(r.relation, "in", r.subject, r.sources, r.text))
-    return links
-
+    def _keys(self, sql: str, args: tuple[Any, ...], kind: str | None, tail: str = "",
+              tail_args: tuple[Any, ...] = ()) -> list[KeyRow]:
+        if kind:
+            sql += " AND kind = ?"
+            args += (kind,)
+        return [KeyRow(*r) for r in self.conn.execute(sql + tail, args + tail_args)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,10 @@ from .errors import InvalidFactBase, Problem
 from .fields import FieldError
 from .kinds import KINDS
 from .model import Entity, Source
+from .paths import SOURCES_FILE
 
 MAX_FILE_BYTES = 1024 * 1024
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-SOURCES_FILE = "sources.toml"
 
 
 @dataclass
@@ -202,77 +202,130 @@ def read_sources(path: Path, label: str) -> tuple[list[Source], list[Problem]]:
     return out, problems
 
 
-def check_folders(folders: Iterable[Path]) -> tuple[FactBase, list[Problem]]:
-    """Read every folder in order; return what loaded and every problem found."""
-    base = FactBase()
+EntitySink = Callable[[Entity, bool], None]
+PARALLEL_MIN = 2000
+CHUNK = 256
+
+
+def read_many(jobs: list[tuple[Path, str, str]]) -> Iterator[tuple[Entity | None, list[Problem]]]:
+    """Parse entity files in order, on every core when there are many of them."""
+    workers = os.cpu_count() or 1
+    if len(jobs) < PARALLEL_MIN or workers < 2:
+        for job in jobs:
+            yield read_entity(*job)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_read_job, jobs, chunksize=CHUNK)
+
+
+def _read_job(job: tuple[Path, str, str]) -> tuple[Entity | None, list[Problem]]:
+    return read_entity(*job)
+
+
+def scan(folders: Iterable[Path], sink: EntitySink) -> tuple[dict[str, Source], list[Problem],
+                                                              list[Problem]]:
+    """Stream every accepted entity into ``sink(entity, replaces)`` and check references.
+
+    Returns (sources, problems, notices). Only ids and relation targets are kept in memory,
+    so a large fact base can go straight into the on-disk index.
+    """
+    folders = list(folders)
     problems: list[Problem] = []
+    notices: list[Problem] = []
+    sources: dict[str, Source] = {}
     origin: dict[str, str] = {}
     for folder in folders:
         if not folder.is_dir():
             problems.append(Problem(str(folder), "fact folder does not exist or is not a folder"))
             continue
         src_path = folder / SOURCES_FILE
-        if src_path.exists():
-            sources, found = read_sources(src_path, str(src_path))
-            problems += found
-            seen: set[str] = set()
-            for s in sources:
-                if s.id in seen:
-                    problems.append(Problem(str(src_path), f"duplicate source id '{s.id}'"))
-                elif s.id in base.sources:
-                    base.notices.append(Problem(str(src_path), f"source '{s.id}' replaces the "
-                                                f"one in {origin[s.id]}", severity="notice"))
-                seen.add(s.id)
-                base.sources[s.id] = s
-                origin[s.id] = str(src_path)
-        here: dict[str, str] = {}
+        if not src_path.exists():
+            continue
+        found, found_problems = read_sources(src_path, str(src_path))
+        problems += found_problems
+        seen: set[str] = set()
+        for s in found:
+            if s.id in seen:
+                problems.append(Problem(str(src_path), f"duplicate source id '{s.id}'"))
+            elif s.id in sources:
+                notices.append(Problem(str(src_path), f"source '{s.id}' replaces the one in "
+                                                      f"{origin[s.id]}", severity="notice"))
+            seen.add(s.id)
+            sources[s.id] = s
+            origin[s.id] = str(src_path)
+    paths: dict[str, str] = {}
+    targets: dict[str, list[tuple[str, str]]] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        jobs: list[tuple[Path, str, str]] = []
         for path, kind, problem in fact_files(folder):
             if problem:
                 problems.append(problem)
-                continue
-            assert kind is not None
-            entity, found = read_entity(path, kind, str(path))
-            problems += found
+            elif kind is not None:
+                jobs.append((path, kind, str(path)))
+        here: set[str] = set()
+        for entity, found_problems in read_many(jobs):
+            problems += found_problems
             if entity is None:
                 continue
             if entity.id in here:
-                problems.append(Problem(str(path), f"duplicate id '{entity.id}': also defined "
-                                                   f"in {here[entity.id]}"))
+                problems.append(Problem(entity.path, f"duplicate id '{entity.id}': also defined "
+                                                     f"in {paths[entity.id]}"))
                 continue
-            if entity.id in base.entities:
-                base.notices.append(Problem(str(path), f"'{entity.id}' replaces the one in "
-                                            f"{origin[entity.id]}", severity="notice"))
-            here[entity.id] = str(path)
-            origin[entity.id] = str(path)
-            base.entities[entity.id] = entity
-    problems += cross_check(base)
-    return base, problems
+            replaces = entity.id in paths
+            if replaces:
+                notices.append(Problem(entity.path, f"'{entity.id}' replaces the one in "
+                                                    f"{paths[entity.id]}", severity="notice"))
+            here.add(entity.id)
+            paths[entity.id] = entity.path
+            problems += check_sources(entity, sources)
+            targets[entity.id] = entity_targets(entity)
+            sink(entity, replaces)
+    for eid, refs in targets.items():
+        for what, target in refs:
+            if target not in paths:
+                problems.append(Problem(paths[eid], f"{what} points to unknown entity "
+                                                    f"'{target}'"))
+    return sources, problems, notices
 
 
-def cross_check(base: FactBase) -> list[Problem]:
-    """References between records: cited sources and related entities must exist."""
-    problems: list[Problem] = []
-    for e in base.entities.values():
-        cited = [*e.sources]
-        for i, f in enumerate(e.facts):
-            for sid in f.sources:
-                if sid not in base.sources:
-                    problems.append(Problem(e.path, f"facts[{i}] ('{f.attribute}') cites unknown "
-                                                    f"source '{sid}'"))
-        for i, r in enumerate(e.relations):
-            cited += r.sources
-            if r.object not in base.entities:
-                problems.append(Problem(e.path, f"relations[{i}] ({r.relation}) points to "
-                                                f"unknown entity '{r.object}'"))
-            if r.object == e.id:
-                problems.append(Problem(e.path, f"relations[{i}] ({r.relation}) points to itself"))
-        if e.located_in and e.located_in not in base.entities:
-            problems.append(Problem(e.path, f"located_in points to unknown entity "
-                                            f"'{e.located_in}'"))
-        for sid in cited:
-            if sid not in base.sources:
-                problems.append(Problem(e.path, f"cites unknown source '{sid}'"))
+def check_sources(entity: Entity, sources: dict[str, Source]) -> list[Problem]:
+    problems = []
+    for i, f in enumerate(entity.facts):
+        for sid in f.sources:
+            if sid not in sources:
+                problems.append(Problem(entity.path, f"facts[{i}] ('{f.attribute}') cites "
+                                                     f"unknown source '{sid}'"))
+    cited = [*entity.sources, *(sid for r in entity.relations for sid in r.sources)]
+    for sid in dict.fromkeys(cited):
+        if sid not in sources:
+            problems.append(Problem(entity.path, f"cites unknown source '{sid}'"))
+    for i, r in enumerate(entity.relations):
+        if r.object == entity.id:
+            problems.append(Problem(entity.path, f"relations[{i}] ({r.relation}) points to "
+                                                 "itself"))
     return problems
+
+
+def entity_targets(entity: Entity) -> list[tuple[str, str]]:
+    refs = [(f"relations[{i}] ({r.relation})", r.object) for i, r in enumerate(entity.relations)]
+    if entity.located_in:
+        refs.append(("located_in", entity.located_in))
+    return refs
+
+
+def check_folders(folders: Iterable[Path]) -> tuple[FactBase, list[Problem]]:
+    """Read every folder in order; return what loaded and every problem found."""
+    base = FactBase()
+
+    def keep(entity: Entity, replaces: bool) -> None:
+        base.entities[entity.id] = entity
+
+    base.sources, problems, base.notices = scan(folders, keep)
+    return base, problems
 
 
 def load(folders: Iterable[Path]) -> FactBase:

@@ -1,8 +1,9 @@
 """The lookup order, applied to the index's name keys.
 
 For a lookup of one kind: (1) exact key, (2) prefix of a name or of one of its words,
-(3) substring (Chinese characters always match this way), (4) rapidfuzz similarity above
-a cut-off, only when 1-3 found nothing. Candidates rank by that tier, then by score, then
+(3) substring (Chinese characters always match this way), each tried only when the one
+before found nothing; then (4) entities of that kind inside a place the query names
+(``cspace site haiyang``), and last (5) rapidfuzz similarity above a cut-off. Candidates rank by that tier, then by score, then
 by the shorter name. Ambiguity is reported, never hidden: the next (up to three)
 candidates in the best one's tier are its alternatives; for fuzzy matches only those
 within ``CLOSE`` points of the best.
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 
 from .errors import NotFound, UsageError
 from .index import Index
-from .normalize import has_cjk, spaced
+from .normalize import from_argv, has_cjk, spaced
 
-TIERS = {"exact": 3, "prefix": 2, "substring": 1, "fuzzy": 0}
+TIERS = {"exact": 4, "prefix": 3, "substring": 2, "place": 1, "fuzzy": 0}
+PLACE_DEPTH = 3
 FUZZY_CUTOFF = 75.0
 SUGGEST_CUTOFF = 60.0
 CLOSE = 5.0
@@ -45,6 +47,7 @@ class Match:
 
 def query_keys(query: str) -> tuple[str, str]:
     """Normalise a query, refusing ones that cannot match anything."""
+    query = from_argv(query)
     if len(query) > MAX_QUERY:
         raise UsageError(f"query is {len(query)} characters long; the limit is {MAX_QUERY}")
     key = spaced(query)
@@ -53,22 +56,42 @@ def query_keys(query: str) -> tuple[str, str]:
     return key, key.replace(" ", "")
 
 
-def _direct(index: Index, key: str, ckey: str, kind: str | None) -> dict[str, Candidate]:
+def _direct(index: Index, ckey: str, kind: str | None,
+            every_tier: bool = False) -> dict[str, Candidate]:
+    """Tiers 1-3 through the index; a lookup stops at the first tier that finds anything."""
     found: dict[str, Candidate] = {}
-    cjk = has_cjk(ckey)
-    for ck, sk, name, eid in index.keys:
-        if kind and index.summaries[eid].kind != kind:
-            continue
-        if ck == ckey:
-            cand = Candidate(eid, "exact", 100.0, name)
-        elif ck.startswith(ckey) or (" " + key) in (" " + sk):
-            cand = Candidate(eid, "prefix", round(100 * len(ckey) / len(ck), 1), name)
-        elif (len(ckey) >= 3 or cjk) and ckey in ck:
-            cand = Candidate(eid, "substring", round(100 * len(ckey) / len(ck), 1), name)
-        else:
-            continue
-        if eid not in found or cand.rank > found[eid].rank:
-            found[eid] = cand
+    tiers = (("exact", index.exact), ("prefix", index.prefixed), ("substring", index.containing))
+    for method, query in tiers:
+        if method == "substring" and len(ckey) < 3 and not has_cjk(ckey):
+            break
+        for row in query(ckey, kind):
+            score = 100.0 if method == "exact" else round(100 * len(ckey) / row.keylen, 1)
+            _keep(found, Candidate(row.id, method, score, row.name))
+        if found and not every_tier:
+            break
+    return found
+
+
+def _keep(found: dict[str, Candidate], cand: Candidate) -> None:
+    if cand.id not in found or cand.rank > found[cand.id].rank:
+        found[cand.id] = cand
+
+
+def _by_place(index: Index, ckey: str, kind: str) -> dict[str, Candidate]:
+    """Entities of ``kind`` inside a place the query names: ``cspace site haiyang``."""
+    found: dict[str, Candidate] = {}
+    for place in _direct(index, ckey, None).values():
+        frontier, seen = [place.id], {place.id}
+        for _ in range(PLACE_DEPTH):
+            inside = [link.other for node in frontier for link in index.links.get(node, [])
+                      if link.relation == "located_in" and link.direction == "in"
+                      and link.other not in seen]
+            seen.update(inside)
+            for eid in inside:
+                s = index.summaries[eid]
+                if s.kind == kind:
+                    _keep(found, Candidate(eid, "place", place.score, place.matched))
+            frontier = inside
     return found
 
 
@@ -77,8 +100,7 @@ def _fuzzy(index: Index, key: str, kind: str | None, cutoff: float) -> dict[str,
     the first word of a long name still finds it)."""
     from rapidfuzz import fuzz, process
 
-    pool = [(sk, name, eid) for _, sk, name, eid in index.keys
-            if not kind or index.summaries[eid].kind == kind]
+    pool = index.all_keys(kind)
     whole = [p[0] for p in pool]
     heads = [k[: len(key)] for k in whole]
     found: dict[str, Candidate] = {}
@@ -86,21 +108,23 @@ def _fuzzy(index: Index, key: str, kind: str | None, cutoff: float) -> dict[str,
         for _, score, i in process.extract(key, choices, scorer=fuzz.ratio,
                                            score_cutoff=cutoff, limit=30):
             _, name, eid = pool[i]
-            cand = Candidate(eid, "fuzzy", round(float(score), 1), name)
-            if eid not in found or cand.rank > found[eid].rank:
-                found[eid] = cand
+            _keep(found, Candidate(eid, "fuzzy", round(float(score), 1), name))
     return found
 
 
-def ranked(index: Index, query: str, kind: str | None = None) -> list[Candidate]:
-    """Every candidate for ``query`` in lookup order; empty when nothing is close."""
+def ranked(index: Index, query: str, kind: str | None = None,
+           every_tier: bool = False) -> list[Candidate]:
+    """Candidates for ``query`` in lookup order; empty when nothing is close."""
     key, ckey = query_keys(query)
-    found = _direct(index, key, ckey, kind) or _fuzzy(index, key, kind, FUZZY_CUTOFF)
+    found = (_direct(index, ckey, kind, every_tier)
+             or (_by_place(index, ckey, kind) if kind else {})
+             or _fuzzy(index, key, kind, FUZZY_CUTOFF))
     return sorted(found.values(), key=lambda c: (c.rank, c.id), reverse=True)
 
 
 def lookup(index: Index, query: str, kind: str | None = None) -> Match:
     """The best entity for ``query``, with close alternatives; ``NotFound`` on a miss."""
+    query = from_argv(query)
     cands = ranked(index, query, kind)
     if not cands:
         raise NotFound(f"no {kind or 'entity'} matches '{printable(query)}'",
@@ -112,17 +136,21 @@ def lookup(index: Index, query: str, kind: str | None = None) -> Match:
 
 
 def suggest(index: Index, query: str, kind: str | None) -> list[str]:
-    """Up to three near names, as commands a user can run next."""
-    key, _ = query_keys(query)
+    """Up to three near names, as commands a user can run next (none for a query that
+    has nothing to compare, such as an id made of punctuation)."""
+    try:
+        key, _ = query_keys(query)
+    except UsageError:
+        return []
     found = _fuzzy(index, key, kind, SUGGEST_CUTOFF)
     if kind and not found:
-        found = _direct(index, key, key.replace(" ", ""), None) or _fuzzy(
+        found = _direct(index, key.replace(" ", ""), None) or _fuzzy(
             index, key, None, SUGGEST_CUTOFF)
     best = sorted(found.values(), key=lambda c: (c.rank, c.id), reverse=True)[:3]
     out = []
     for c in best:
         s = index.summaries[c.id]
-        out.append(f"cspace {s.kind} {shell_word(s.name)}")
+        out.append(f"cspace {s.kind} {shell_word(printable(s.name, limit=0))}")
     return out
 
 
@@ -131,7 +159,8 @@ def shell_word(name: str) -> str:
 
 
 def printable(text: str, limit: int = 60) -> str:
-    """A query made safe to echo in one line: no control characters, bounded length."""
-    clean = "".join(c if c.isprintable() else "?" for c in text)
-    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+    """Text made safe to echo in one line: no control characters, and at most ``limit``
+    characters (0: no limit)."""
+    clean = "".join(c if c.isprintable() else "?" for c in from_argv(text))
+    return clean if not limit or len(clean) <= limit else clean[: limit - 1] + "…"
 

@@ -16,6 +16,14 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+def from_argv(text: str) -> str:
+    """Undo Python's escaping of argument bytes it could not decode: under ``LANG=C`` the
+    UTF-8 bytes of ``天兵`` arrive as lone surrogates; anything still broken becomes U+FFFD."""
+    if not any("\udc80" <= c <= "\udcff" for c in text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def spaced(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold()
     stripped = "".join(c for c in unicodedata.normalize("NFD", folded)

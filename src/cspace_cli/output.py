@@ -6,14 +6,19 @@ path); anything for people is passed to :mod:`render`. Messages go to stderr.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import UsageError
 
+# Valid in JSON but able to act on a terminal (C1 controls, bidi overrides) or to stop an
+# encoder (lone surrogates from undecodable arguments or file names): written as \u escapes.
+_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _REF = ("id", "kind", "name", "name_zh")
 FIELDS: dict[str, tuple[str, ...]] = {
     "entity": (*_REF, "pinyin", "aliases", "summary", "located_in", "facts", "related",
@@ -67,17 +72,35 @@ def select(payload: Any, fields: tuple[str, ...]) -> Any:
 def emit(what: str, payload: Any, opts: OutputOptions) -> None:
     fields = parse_fields(opts.fields, what) if opts.fields else ()
     if opts.json:
-        sys.stdout.write(json.dumps(select(payload, fields), ensure_ascii=False,
-                                    indent=2) + "\n")
+        sys.stdout.write(to_json(select(payload, fields), sys.stdout) + "\n")
         return
     if fields:
         raise UsageError("--fields needs --json")
     from . import render
 
-    render.render(what, payload, use_color(opts.color))
+    try:
+        render.render(what, payload, use_color(opts.color))
+    except SystemExit as exc:
+        # Rich ends the process with 1 (our "no match") when the reader closes the pipe;
+        # hand it on as the broken pipe it is, which the CLI ends quietly.
+        raise BrokenPipeError(errno.EPIPE, "output closed") from exc
+
+
+def to_json(payload: Any, stream: Any) -> str:
+    """UTF-8 text as is, unless the stream cannot encode it (``LANG=C``): then \\u escapes,
+    which decode to the same values."""
+    text = _UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}",
+                       json.dumps(payload, ensure_ascii=False, indent=2))
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return json.dumps(payload, ensure_ascii=True, indent=2)
+    return text
 
 
 def message(text: str) -> None:
-    """One line for a person on stderr, with control characters made visible."""
-    clean = "".join(c if c.isprintable() or c == "\n" else "?" for c in text)
+    """One line for a person on stderr: line breaks become spaces, other control
+    characters (escapes, bidi overrides, undecodable bytes) a visible '?'."""
+    flat = " ".join(text.splitlines())
+    clean = "".join(c if c.isprintable() else "?" for c in flat)
     sys.stderr.write(f"cspace: {clean}\n")

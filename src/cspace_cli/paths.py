@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+SOURCES_FILE = "sources.toml"
 
 
 def shipped_facts_dir() -> Path:

@@ -2,6 +2,7 @@
 
 A text hit needs every word of the query in one entity's text (normalised the same way
 as names); it scores below any name hit and carries a short context around the match.
+Contexts are built only for the hits that are shown.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from dataclasses import dataclass
 
 from .index import Index
 from .match import query_keys, ranked
-from .normalize import spaced
 
 CONTEXT = 36
 
@@ -24,21 +24,29 @@ class Hit:
     context: str
 
 
-def search(index: Index, query: str, kind: str | None = None) -> list[Hit]:
+def search(index: Index, query: str, kind: str | None = None,
+           limit: int | None = None) -> list[Hit]:
     key, _ = query_keys(query)
     hits: dict[str, Hit] = {}
-    for c in ranked(index, query, kind):
+    for c in ranked(index, query, kind, every_tier=True):
         hits[c.id] = Hit(c.id, 50 + c.score / 2 if c.method != "fuzzy" else c.score / 2,
                          "name", c.matched)
     words = key.split()
-    for eid, blob in index.texts():
-        if eid in hits or (kind and index.summaries[eid].kind != kind):
-            continue
-        norm = spaced(blob)
-        if all(w in norm for w in words):
-            phrase = key in norm
-            hits[eid] = Hit(eid, 40.0 if phrase else 30.0, "text", context(blob, words))
-    return sorted(hits.values(), key=lambda h: (-h.score, index.summaries[h.id].name))
+    text_hits = [(eid, 40.0 if key in norm else 30.0)
+                 for eid, norm in index.texts_with(words, kind) if eid not in hits]
+    ranked_hits = sorted([*hits.values(), *(Hit(eid, score, "text", "")
+                                            for eid, score in text_hits)],
+                         key=lambda h: (-h.score, h.id))[:limit]
+    return [h if h.context else Hit(h.id, h.score, h.field,
+                                    context(searchable_text(index, h.id), words))
+            for h in ranked_hits]
+
+
+def searchable_text(index: Index, entity_id: str) -> str:
+    e = index.get(entity_id)
+    parts = [e.summary, *(f"{f.attribute}: {f.text}" for f in e.facts),
+             *(r.text for r in e.relations)]
+    return "\n".join(p for p in parts if p)
 
 
 def context(blob: str, words: list[str]) -> str:

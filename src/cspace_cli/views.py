@@ -6,7 +6,6 @@ entities reached through containment) so the JSON and the Rich output never disa
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
@@ -129,25 +128,19 @@ def search_rows(index: Index, hits: list[Hit]) -> list[Payload]:
 
 
 def source_rows(index: Index) -> list[Payload]:
-    facts: Counter[str] = Counter()
-    entities: Counter[str] = Counter()
-    for s in index.summaries:
-        e = index.get(s)
-        cited = {sid for f in e.facts for sid in f.sources}
-        facts.update(sid for f in e.facts for sid in f.sources)
-        entities.update(cited | set(e.sources))
-    return [{**asdict(s), "facts": facts[s.id], "entities": entities[s.id]}
+    facts, entities = index.stats["fact_cites"], index.stats["entity_cites"]
+    return [{**asdict(s), "facts": facts.get(s.id, 0), "entities": entities.get(s.id, 0)}
             for s in index.sources.values()]
 
 
 def overview(index: Index) -> Payload:
-    kinds = Counter(s.kind for s in index.summaries.values())
-    dates = sorted(f.date for s in index.summaries for f in index.get(s).facts if f.date)
+    kinds = index.kind_counts()
+    earliest, latest = index.stats["dates"]
     return {
         "schema_version": SCHEMA_VERSION,
         "entities": len(index),
         "kinds": {k: kinds.get(k, 0) for k in KINDS},
-        "facts": sum(len(index.get(s).facts) for s in index.summaries),
+        "facts": index.stats["facts"],
         "sources": len(index.sources),
-        "dates": {"earliest": dates[0] if dates else "", "latest": dates[-1] if dates else ""},
+        "dates": {"earliest": earliest, "latest": latest},
     }

@@ -1,0 +1,56 @@
+"""Records <-> plain dicts, for the index cache and for JSON.
+
+Written out field by field (not ``dataclasses.asdict``, which deep-copies) because a
+large fact base encodes a hundred thousand entities on a cold start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from .model import Conversion, Entity, Fact, Relation, Source
+
+FACT_FIELDS = tuple(f.name for f in fields(Fact))
+SOURCE_FIELDS = tuple(f.name for f in fields(Source))
+
+
+def fact_to_dict(fact: Fact) -> dict[str, Any]:
+    out = {name: getattr(fact, name) for name in FACT_FIELDS}
+    out["sources"] = list(fact.sources)
+    c = fact.converted
+    out["converted"] = None if c is None else {"unit": c.unit, "value": c.value, "low": c.low,
+                                               "high": c.high}
+    return out
+
+
+def fact_from_dict(d: dict[str, Any]) -> Fact:
+    conv = d.get("converted")
+    return Fact(**{**d, "sources": tuple(d["sources"]),
+                   "converted": Conversion(**conv) if conv else None})
+
+
+def entity_to_dict(e: Entity) -> dict[str, Any]:
+    return {
+        "id": e.id, "kind": e.kind, "name": e.name, "summary": e.summary,
+        "name_zh": e.name_zh, "pinyin": e.pinyin, "aliases": list(e.aliases),
+        "located_in": e.located_in, "sources": list(e.sources), "path": e.path,
+        "facts": [fact_to_dict(f) for f in e.facts],
+        "relations": [{"relation": r.relation, "object": r.object, "sources": list(r.sources),
+                       "text": r.text} for r in e.relations],
+    }
+
+
+def entity_from_dict(d: dict[str, Any]) -> Entity:
+    return Entity(
+        id=d["id"], kind=d["kind"], name=d["name"], summary=d["summary"],
+        name_zh=d["name_zh"], pinyin=d["pinyin"], aliases=tuple(d["aliases"]),
+        located_in=d["located_in"], sources=tuple(d["sources"]), path=d["path"],
+        facts=tuple(fact_from_dict(f) for f in d["facts"]),
+        relations=tuple(Relation(d["id"], r["relation"], r["object"], tuple(r["sources"]),
+                                 r["text"]) for r in d["relations"]),
+    )
+
+
+def source_to_dict(s: Source) -> dict[str, Any]:
+    return {name: getattr(s, name) for name in SOURCE_FIELDS}

@@ -1,0 +1,226 @@
+"""The whole fact base out, for data tools: JSON, JSON Lines, CSV or an SQLite database.
+
+JSON and JSON Lines carry the same entity objects as a lookup's ``--json`` (with
+``match`` null), so one schema covers both. CSV is one row per fact with its entity and
+citation. SQLite has real tables with foreign keys and indexes, so datasette or
+sqlite-utils can browse it. Files are written to a temporary name and renamed, so a
+failed export never leaves half a file, and never inside a fact folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import __version__
+from .errors import UsageError
+from .index import Index
+from .normalize import spaced
+from .views import (SCHEMA_VERSION, Payload, disputed_attributes, entity_view, fact_view,
+                    ordered_facts)
+
+FORMATS = ("json", "jsonl", "csv", "sqlite")
+SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+            ".db": "sqlite", ".sqlite": "sqlite", ".sqlite3": "sqlite"}
+
+CSV_COLUMNS = (
+    "entity_id", "entity_kind", "entity_name", "attribute", "value", "low", "high", "unit",
+    "qualifier", "status", "date", "date_kind", "date_text", "date_inferred",
+    "converted_value", "converted_low", "converted_high", "converted_unit", "disputed",
+    "section", "text", "source_ids", "source_titles",
+)
+
+SQL_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT, byline TEXT, date TEXT,
+    as_of TEXT, url TEXT, language TEXT, note TEXT, file TEXT);
+CREATE TABLE entities (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, slug TEXT NOT NULL, name TEXT NOT NULL,
+    name_zh TEXT, pinyin TEXT, summary TEXT,
+    located_in TEXT REFERENCES entities(id));
+CREATE TABLE names (
+    entity_id TEXT NOT NULL REFERENCES entities(id), name TEXT NOT NULL,
+    field TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (entity_id, name));
+CREATE TABLE entity_sources (
+    entity_id TEXT NOT NULL REFERENCES entities(id),
+    source_id TEXT NOT NULL REFERENCES sources(id), PRIMARY KEY (entity_id, source_id));
+CREATE TABLE facts (
+    id INTEGER PRIMARY KEY, entity_id TEXT NOT NULL REFERENCES entities(id),
+    position INTEGER NOT NULL, attribute TEXT NOT NULL, value, low NUMERIC, high NUMERIC,
+    unit TEXT, qualifier TEXT, status TEXT NOT NULL, date TEXT, date_kind TEXT,
+    date_text TEXT, date_inferred INTEGER NOT NULL, converted_value NUMERIC,
+    converted_low NUMERIC, converted_high NUMERIC, converted_unit TEXT,
+    disputed INTEGER NOT NULL, section TEXT, text TEXT NOT NULL);
+CREATE TABLE fact_sources (
+    fact_id INTEGER NOT NULL REFERENCES facts(id),
+    source_id TEXT NOT NULL REFERENCES sources(id), PRIMARY KEY (fact_id, source_id));
+CREATE TABLE relations (
+    id INTEGER PRIMARY KEY, subject_id TEXT NOT NULL REFERENCES entities(id),
+    relation TEXT NOT NULL, object_id TEXT NOT NULL REFERENCES entities(id), text TEXT);
+CREATE TABLE relation_sources (
+    relation_id INTEGER NOT NULL REFERENCES relations(id),
+    source_id TEXT NOT NULL REFERENCES sources(id), PRIMARY KEY (relation_id, source_id));
+CREATE INDEX entities_kind ON entities(kind);
+CREATE INDEX entities_located_in ON entities(located_in);
+CREATE INDEX names_key ON names(key);
+CREATE INDEX facts_entity ON facts(entity_id);
+CREATE INDEX facts_attribute ON facts(attribute);
+CREATE INDEX fact_sources_source ON fact_sources(source_id);
+CREATE INDEX entity_sources_source ON entity_sources(source_id);
+CREATE INDEX relations_subject ON relations(subject_id);
+CREATE INDEX relations_object ON relations(object_id);
+CREATE INDEX relation_sources_source ON relation_sources(source_id);
+"""
+
+
+def format_for(fmt: str | None, target: Path | None) -> str:
+    """The format asked for, else the one the file suffix names, else JSON."""
+    if fmt:
+        return fmt
+    if target is not None:
+        return SUFFIXES.get(target.suffix.lower(), "json")
+    return "json"
+
+
+def entity_objects(index: Index) -> Iterator[Payload]:
+    for eid in sorted(index.summaries):
+        yield entity_view(index, index.get(eid))
+
+
+def write_json(index: Index, out: TextIO) -> None:
+    json.dump(list(entity_objects(index)), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def write_jsonl(index: Index, out: TextIO) -> None:
+    for obj in entity_objects(index):
+        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def fact_rows(index: Index) -> Iterator[dict[str, Any]]:
+    """One row per fact, in the order a lookup shows them, with titles for its sources."""
+    for obj in entity_objects(index):
+        for f in obj["facts"]:
+            conv = f["converted"] or {}
+            row = {
+                "entity_id": obj["id"], "entity_kind": obj["kind"], "entity_name": obj["name"],
+                **{k: f[k] for k in CSV_COLUMNS if k in f and k != "sources"},
+                **{f"converted_{k}": conv.get(k) for k in ("value", "low", "high", "unit")},
+                "source_ids": "; ".join(f["sources"]),
+                "source_titles": "; ".join(index.sources[s].title for s in f["sources"]
+                                           if s in index.sources),
+            }
+            yield {k: _cell(row.get(k)) for k in CSV_COLUMNS}
+
+
+def write_csv(index: Index, out: TextIO) -> None:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(fact_rows(index))
+
+
+def write_sqlite(index: Index, path: Path) -> None:
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA foreign_keys = ON")
+        with con:
+            con.executescript(SQL_SCHEMA)
+            fill(con, index)
+    finally:
+        con.close()
+
+
+def fill(con: sqlite3.Connection, index: Index) -> None:
+    con.executemany("INSERT INTO meta VALUES (?, ?)",
+                    [("schema_version", str(SCHEMA_VERSION)), ("cspace_version", __version__)])
+    con.executemany("INSERT INTO sources VALUES (:id, :title, :publisher, :byline, :date, "
+                    ":as_of, :url, :language, :note, :file)",
+                    [asdict(s) for s in index.sources.values()])
+    entities = [index.get(eid) for eid in sorted(index.summaries)]
+    con.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                    [(e.id, e.kind, e.slug, e.name, e.name_zh, e.pinyin, e.summary)
+                     for e in entities])
+    con.executemany("UPDATE entities SET located_in = ? WHERE id = ?",
+                    [(e.located_in, e.id) for e in entities if e.located_in])
+    for e in entities:
+        named = [("name", e.name), ("name_zh", e.name_zh), ("pinyin", e.pinyin),
+                 *(("alias", a) for a in e.aliases), ("slug", e.slug)]
+        unique = {name: fld for fld, name in reversed(named) if name}
+        con.executemany("INSERT INTO names VALUES (?, ?, ?, ?)",
+                        [(e.id, n, unique[n], spaced(n)) for n in e.names()])
+        con.executemany("INSERT INTO entity_sources VALUES (?, ?)",
+                        [(e.id, s) for s in dict.fromkeys(e.sources)])
+        disputed = disputed_attributes(e.facts)
+        for position, fact in enumerate(ordered_facts(e.facts)):
+            f = fact_view(fact, fact.attribute in disputed)
+            conv = f["converted"] or {}
+            cur = con.execute(
+                "INSERT INTO facts (entity_id, position, attribute, value, low, high, unit, "
+                "qualifier, status, date, date_kind, date_text, date_inferred, "
+                "converted_value, converted_low, converted_high, converted_unit, disputed, "
+                "section, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?)",
+                (e.id, position, f["attribute"], f["value"], f["low"], f["high"], f["unit"],
+                 f["qualifier"], f["status"], f["date"], f["date_kind"], f["date_text"],
+                 f["date_inferred"], conv.get("value"), conv.get("low"), conv.get("high"),
+                 conv.get("unit"), f["disputed"], f["section"], f["text"]))
+            con.executemany("INSERT INTO fact_sources VALUES (?, ?)",
+                            [(cur.lastrowid, s) for s in dict.fromkeys(f["sources"])])
+        for r in e.relations:
+            cur = con.execute("INSERT INTO relations (subject_id, relation, object_id, text) "
+                              "VALUES (?, ?, ?, ?)", (r.subject, r.relation, r.object, r.text))
+            con.executemany("INSERT INTO relation_sources VALUES (?, ?)",
+                            [(cur.lastrowid, s) for s in dict.fromkeys(r.sources)])
+
+
+def write_stream(index: Index, fmt: str, out: TextIO) -> None:
+    if fmt == "sqlite":
+        raise UsageError("the sqlite format is a binary file: give it a name with "
+                         "-o FILE (e.g. -o facts.db)")
+    {"json": write_json, "jsonl": write_jsonl, "csv": write_csv}[fmt](index, out)
+
+
+def write_file(index: Index, fmt: str, target: Path, force: bool,
+               fact_folders: Sequence[Path]) -> None:
+    """Write ``target`` through a temporary file in the same folder, then rename it."""
+    check_target(target, force, fact_folders)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        if fmt == "sqlite":
+            write_sqlite(index, tmp)
+        else:
+            with tmp.open("x", encoding="utf-8", newline="") as out:
+                write_stream(index, fmt, out)
+        os.replace(tmp, target)
+    except (OSError, sqlite3.OperationalError) as exc:
+        raise UsageError(f"cannot write '{target}': "
+                         f"{getattr(exc, 'strerror', None) or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def check_target(target: Path, force: bool, fact_folders: Sequence[Path]) -> None:
+    where = target.resolve()
+    for folder in fact_folders:
+        if where.is_relative_to(folder.resolve()):
+            raise UsageError(f"'{target}' is inside the fact folder '{folder}'; "
+                             "cspace never writes into a fact folder")
+    if target.is_dir():
+        raise UsageError(f"'{target}' is a folder; give a file name")
+    if target.exists() and not force:
+        raise UsageError(f"'{target}' exists; add --force to replace it")
+    if not target.parent.is_dir():
+        raise UsageError(f"folder '{target.parent}' does not exist")
