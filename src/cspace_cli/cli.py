@@ -23,8 +23,9 @@ except ImportError:  # typer < 0.28 uses the click package
     from click.exceptions import ClickException  # type: ignore[no-redef]
 
 from . import __version__, output, views
-from .errors import CspaceError, ExitStatus, InvalidFactBase, NotFound, UsageError
 from .completion import names_for
+from .errors import CspaceError, ExitStatus, InvalidFactBase, NotFound, UsageError
+from .export import format_for, write_file, write_stream
 from .factbase import open_index
 from .index import Index
 
@@ -32,6 +33,7 @@ from .kinds import KINDS
 from .match import lookup, printable, suggest
 from .output import OutputOptions
 from .paths import fact_folders
+from .scaffold import init_folder
 from .search import search as run_search
 
 
@@ -41,16 +43,19 @@ class Color(str, Enum):
     never = "never"
 
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema: 'cspace schema').")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text, e.g. "
+                                       "cspace company tianbing --json (schema: cspace schema).")]
 FieldsOpt = Annotated[str, typer.Option(
     "--fields", metavar="A,B", help="With --json, keep only these keys, e.g. --fields id,name.")]
 ColorOpt = Annotated[Color, typer.Option(
-    "--color", case_sensitive=False, help="Colour: auto (terminal only), always or never.")]
+    "--color", case_sensitive=False, help="Colour: auto (terminal only), always or never, "
+    "e.g. --color never. NO_COLOR and TERM=dumb also turn it off.")]
 FactsOpt = Annotated[Optional[list[Path]], typer.Option(
     "--facts", metavar="DIR", help="Extra fact folder loaded after the shipped base; "
-    "repeatable. Also CSPACE_FACTS.")]
+    "repeatable, e.g. --facts ./my-facts. Also CSPACE_FACTS.")]
 KindArg = Annotated[Optional[str], typer.Argument(
-    metavar="[KIND]", help=f"One of: {', '.join(KINDS)}.")]
+    metavar="[KIND]", help=f"One of: {', '.join(KINDS)}; e.g. company.",
+    autocompletion=lambda: list(KINDS))]
 
 
 class CspaceGroup(TyperGroup):
@@ -145,7 +150,8 @@ def complete_query(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
 def make_lookup(kind: str) -> Callable[..., None]:
     def command(
         ctx: typer.Context,
-        query: Annotated[list[str], typer.Argument(help="Name, alias, pinyin or 中文; "
+        query: Annotated[list[str], typer.Argument(metavar="QUERY...", help="Name, alias, pinyin "
+                                                        "or 中文, e.g. 'tian bing'; "
                                                         "words are joined.",
                                                    autocompletion=complete_query)],
         json: JsonOpt = False,
@@ -196,8 +202,11 @@ def show(
 @app.command()
 def search(
     ctx: typer.Context,
-    query: Annotated[list[str], typer.Argument(help="Words to find in names and facts.")],
-    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="Only this kind.")] = None,
+    query: Annotated[list[str], typer.Argument(
+        metavar="QUERY...", help="Words to find in names and facts, e.g. sea launch.")],
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k",
+                                                help="Only this kind, e.g. -k site.",
+                                                autocompletion=lambda: list(KINDS))] = None,
     limit: Annotated[int, typer.Option("--limit", "-L", min=0,
                                        help="Show at most this many hits; 0 for all.")] = 50,
     json: JsonOpt = False,
@@ -302,6 +311,81 @@ def schema() -> None:
     from .paths import PACKAGE_DIR
 
     sys.stdout.write((PACKAGE_DIR / "schema.json").read_text(encoding="utf-8"))
+
+
+class ExportFormat(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    sqlite = "sqlite"
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[Optional[ExportFormat], typer.Option(
+        "--format", "-f", case_sensitive=False,
+        help="json: an array of entity objects (as --json); jsonl: one per line; csv: one "
+        "row per fact with its entity and citation; sqlite: a database (needs -o). "
+        "Default: from the -o suffix (.json .jsonl .csv .db), else json.")] = None,
+    target: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", metavar="FILE", help="Write FILE instead of stdout. An existing "
+        "FILE is kept unless --force; never inside a fact folder.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    facts: FactsOpt = None,
+) -> None:
+    """Export every entity and fact as JSON, JSON Lines, CSV or SQLite.
+
+    The whole fact base is exported, with the folders of --facts and CSPACE_FACTS.
+
+    Example: cspace export -o facts.db && datasette facts.db
+    """
+    name = format_for(fmt.value if fmt else None, target)
+    index = open_index(facts or [])
+    if target is None:
+        write_stream(index, name, sys.stdout)
+        return
+    write_file(index, name, target, force, fact_folders(facts or []))
+    output.message(f"wrote {len(index)} entities as {name} to {target}")
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A new or empty folder.")],
+) -> None:
+    """Create an example fact folder to start your own facts from.
+
+    Writes a small, commented sources.toml and one entity file, and prints their paths. Load the folder with --facts DIR or CSPACE_FACTS=DIR and
+    check it with cspace validate DIR; init never writes into a folder that has files.
+
+    Example: cspace init my-facts && cspace validate my-facts
+    """
+    for path in init_folder(folder):
+        sys.stdout.write(f"{path}\n")
+    output.message(f"next: edit the files, then run: cspace validate {folder}")
+
+
+class Shell(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@app.command()
+def completion(
+    shell: Annotated[Shell, typer.Argument(metavar="SHELL", case_sensitive=False,
+                                           help="bash, zsh or fish.")],
+) -> None:
+    """Print the completion script for bash, zsh or fish.
+
+    It completes commands, options and, after a kind, the names of that kind. To put it in
+    place for the shell you are in, run cspace --install-completion instead.
+
+    Example: cspace completion fish > ~/.config/fish/completions/cspace.fish
+    """
+    from typer._completion_shared import get_completion_script
+
+    sys.stdout.write(get_completion_script(prog_name="cspace", complete_var="_CSPACE_COMPLETE",
+                                           shell=shell.value) + "\n")
 
 
 def check_kind(kind: str | None) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+from functools import partial
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +80,11 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 def read_toml(path: Path, label: str) -> tuple[dict[str, Any] | None, str, list[Problem]]:
     """Parse one file, turning every way it can fail into a located problem."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return None, "", [Problem(label, "not a regular file (a pipe or device would never "
+                                             "end); fact files must be plain files")]
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             return None, "", [Problem(label, f"file is {size / 1048576:.1f} MiB; fact files "
                                               f"are limited to {MAX_FILE_BYTES // 1048576} MiB")]
@@ -202,31 +208,39 @@ def read_sources(path: Path, label: str) -> tuple[list[Source], list[Problem]]:
     return out, problems
 
 
-EntitySink = Callable[[Entity, bool], None]
+EntitySink = Callable[[Entity, bool, Any], None]
+Prepare = Callable[[Entity], Any]
 PARALLEL_MIN = 2000
 CHUNK = 256
 
 
-def read_many(jobs: list[tuple[Path, str, str]]) -> Iterator[tuple[Entity | None, list[Problem]]]:
-    """Parse entity files in order, on every core when there are many of them."""
+def read_many(jobs: list[tuple[Path, str, str]], prepare: Prepare | None = None,
+              ) -> Iterator[tuple[Entity | None, list[Problem], Any]]:
+    """Parse entity files in order, on every core when there are many of them.
+
+    ``prepare`` (a module-level function, so it can cross to a worker) runs on each
+    entity where it was parsed: the index builder uses it to encode rows in parallel.
+    """
+    work = partial(_read_job, prepare=prepare)
     workers = os.cpu_count() or 1
     if len(jobs) < PARALLEL_MIN or workers < 2:
-        for job in jobs:
-            yield read_entity(*job)
+        yield from map(work, jobs)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_read_job, jobs, chunksize=CHUNK)
+        yield from pool.map(work, jobs, chunksize=CHUNK)
 
 
-def _read_job(job: tuple[Path, str, str]) -> tuple[Entity | None, list[Problem]]:
-    return read_entity(*job)
+def _read_job(job: tuple[Path, str, str], prepare: Prepare | None,
+              ) -> tuple[Entity | None, list[Problem], Any]:
+    entity, problems = read_entity(*job)
+    return entity, problems, prepare(entity) if prepare and entity else None
 
 
-def scan(folders: Iterable[Path], sink: EntitySink) -> tuple[dict[str, Source], list[Problem],
-                                                              list[Problem]]:
-    """Stream every accepted entity into ``sink(entity, replaces)`` and check references.
+def scan(folders: Iterable[Path], sink: EntitySink, prepare: Prepare | None = None,
+         ) -> tuple[dict[str, Source], list[Problem], list[Problem]]:
+    """Stream every accepted entity into ``sink(entity, replaces, prepared)``; check references.
 
     Returns (sources, problems, notices). Only ids and relation targets are kept in memory,
     so a large fact base can go straight into the on-disk index.
@@ -267,7 +281,7 @@ def scan(folders: Iterable[Path], sink: EntitySink) -> tuple[dict[str, Source], 
             elif kind is not None:
                 jobs.append((path, kind, str(path)))
         here: set[str] = set()
-        for entity, found_problems in read_many(jobs):
+        for entity, found_problems, prepared in read_many(jobs, prepare):
             problems += found_problems
             if entity is None:
                 continue
@@ -283,7 +297,7 @@ def scan(folders: Iterable[Path], sink: EntitySink) -> tuple[dict[str, Source], 
             paths[entity.id] = entity.path
             problems += check_sources(entity, sources)
             targets[entity.id] = entity_targets(entity)
-            sink(entity, replaces)
+            sink(entity, replaces, prepared)
     for eid, refs in targets.items():
         for what, target in refs:
             if target not in paths:
@@ -321,7 +335,7 @@ def check_folders(folders: Iterable[Path]) -> tuple[FactBase, list[Problem]]:
     """Read every folder in order; return what loaded and every problem found."""
     base = FactBase()
 
-    def keep(entity: Entity, replaces: bool) -> None:
+    def keep(entity: Entity, replaces: bool, prepared: Any) -> None:
         base.entities[entity.id] = entity
 
     base.sources, problems, base.notices = scan(folders, keep)

@@ -1,7 +1,7 @@
 """The one rule by which names become lookup keys.
 
-A name is NFKC-normalised, case-folded, and stripped of diacritics (so ``Tiānbīng`` is
-``tianbing``); every run of characters that are not letters or digits becomes one space.
+A name is NFKC-normalised, case-folded, and stripped of diacritics (the marks of the
+Unicode combining blocks, so ``Tiānbīng`` is ``tianbing``); every run of characters that are not letters or digits becomes one space.
 That *spaced* key keeps word edges; the *compact* key drops the spaces too, so
 ``Tianbing Keji``, ``tianbingkeji`` and ``tian-bing keji`` all meet. Chinese characters
 pass through unchanged and are matched as substrings.
@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -25,9 +26,10 @@ def from_argv(text: str) -> str:
 
 
 def spaced(text: str) -> str:
+    if text.isascii():
+        return _NON_WORD.sub(" ", text.lower()).strip()
     folded = unicodedata.normalize("NFKC", text).casefold()
-    stripped = "".join(c for c in unicodedata.normalize("NFD", folded)
-                       if not unicodedata.combining(c))
+    stripped = _COMBINING.sub("", unicodedata.normalize("NFD", folded))
     return _NON_WORD.sub(" ", unicodedata.normalize("NFC", stripped)).strip()
 
 

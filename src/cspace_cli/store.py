@@ -33,21 +33,21 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entities(id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
                       name_zh TEXT NOT NULL, record TEXT NOT NULL, text TEXT NOT NULL);
-CREATE INDEX entities_kind ON entities(kind, name);
 CREATE TABLE keys(ckey TEXT NOT NULL, skey TEXT NOT NULL, name TEXT NOT NULL,
                   id TEXT NOT NULL, kind TEXT NOT NULL);
-CREATE INDEX keys_ckey ON keys(ckey);
-CREATE INDEX keys_id ON keys(id);
 CREATE TABLE words(wkey TEXT NOT NULL, keylen INTEGER NOT NULL, name TEXT NOT NULL,
                    id TEXT NOT NULL, kind TEXT NOT NULL);
-CREATE INDEX words_wkey ON words(wkey);
-CREATE INDEX words_id ON words(id);
 CREATE TABLE links(node TEXT NOT NULL, relation TEXT NOT NULL, direction TEXT NOT NULL,
                    other TEXT NOT NULL, sources TEXT NOT NULL, text TEXT NOT NULL,
                    owner TEXT NOT NULL, ord INTEGER PRIMARY KEY);
-CREATE INDEX links_node ON links(node);
-CREATE INDEX links_owner ON links(owner);
 CREATE TABLE sources(id TEXT PRIMARY KEY, record TEXT NOT NULL);
+"""
+INDEXES = """
+CREATE INDEX entities_kind ON entities(kind, name);
+CREATE INDEX keys_ckey ON keys(ckey);
+CREATE INDEX keys_kind ON keys(kind);
+CREATE INDEX words_wkey ON words(wkey);
+CREATE INDEX links_node ON links(node);
 """
 
 
@@ -137,18 +137,21 @@ def build(folders: Sequence[Path], target: str, stamp: str = "") -> sqlite3.Conn
     conn = sqlite3.connect(target)
     conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
     stats = Stats()
+    batch = Batch(conn)
 
-    def insert(entity: Entity, replaces: bool) -> None:
+    def insert(entity: Entity, replaces: bool, rows: Rows) -> None:
         if replaces:
+            batch.flush()
             stats.forget(entity.id)
             for table, col in (("entities", "id"), ("keys", "id"), ("words", "id"),
                                ("links", "owner")):
                 conn.execute(f"DELETE FROM {table} WHERE {col} = ?", (entity.id,))
-        write_entity(conn, entity)
+        batch.add(rows)
         stats.add(entity)
 
     try:
-        sources, problems, _ = scan(folders, insert)
+        sources, problems, _ = scan(folders, insert, prepare_rows)
+        batch.flush()
     except BaseException:
         conn.close()
         raise
@@ -161,14 +164,18 @@ def build(folders: Sequence[Path], target: str, stamp: str = "") -> sqlite3.Conn
                           for s in sources.values()])
         meta = {"fingerprint": stamp, "version": __version__, "stats": json.dumps(stats.dump())}
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        conn.executescript(INDEXES)
     return conn
 
 
-def write_entity(conn: sqlite3.Connection, e: Entity) -> None:
-    text = searchable(e)
-    conn.execute("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)",
-                 (e.id, e.kind, e.name, e.name_zh,
-                  json.dumps(entity_to_dict(e), ensure_ascii=False), text))
+Rows = tuple[tuple[str, ...], list[tuple[Any, ...]], list[tuple[Any, ...]],
+             list[tuple[str, ...]]]
+
+
+def prepare_rows(e: Entity) -> Rows:
+    """Every row an entity adds to the index; runs in the worker that parsed the file."""
+    entity = (e.id, e.kind, e.name, e.name_zh,
+              json.dumps(entity_to_dict(e), ensure_ascii=False), searchable(e))
     keys, words = [], []
     for name in e.names():
         skey = spaced(name)
@@ -179,17 +186,44 @@ def write_entity(conn: sqlite3.Connection, e: Entity) -> None:
         parts = skey.split(" ")
         for i in range(len(parts)):
             words.append(("".join(parts[i:]), len(ckey), name, e.id, e.kind))
-    conn.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?)", keys)
-    conn.executemany("INSERT INTO words VALUES (?, ?, ?, ?, ?)", words)
     rels = [("located_in", e.located_in, e.sources, "")] if e.located_in else []
     rels += [(r.relation, r.object, r.sources, r.text) for r in e.relations]
-    rows = []
+    links = []
     for relation, other, sources, note in rels:
         cited = json.dumps(list(sources))
-        rows.append((e.id, relation, "out", other, cited, note, e.id))
-        rows.append((other, relation, "in", e.id, cited, note, e.id))
-    conn.executemany("INSERT INTO links(node, relation, direction, other, sources, text, owner) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        links.append((e.id, relation, "out", other, cited, note, e.id))
+        links.append((other, relation, "in", e.id, cited, note, e.id))
+    return entity, keys, words, links
+
+
+class Batch:
+    """Rows waiting to be written, in a few large ``executemany`` calls."""
+
+    SIZE = 2000
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.entities: list[tuple[str, ...]] = []
+        self.keys: list[tuple[Any, ...]] = []
+        self.words: list[tuple[Any, ...]] = []
+        self.links: list[tuple[str, ...]] = []
+
+    def add(self, rows: Rows) -> None:
+        self.entities.append(rows[0])
+        self.keys += rows[1]
+        self.words += rows[2]
+        self.links += rows[3]
+        if len(self.entities) >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        c = self.conn
+        c.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)", self.entities)
+        c.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?)", self.keys)
+        c.executemany("INSERT INTO words VALUES (?, ?, ?, ?, ?)", self.words)
+        c.executemany("INSERT INTO links(node, relation, direction, other, sources, text, "
+                      "owner) VALUES (?, ?, ?, ?, ?, ?, ?)", self.links)
+        self.entities, self.keys, self.words, self.links = [], [], [], []
 
 
 def searchable(e: Entity) -> str:
