@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -111,7 +112,7 @@ class Index:
                                 (entity_id,)).fetchone()
         if row is None:
             raise KeyError(entity_id)
-        return entity_from_dict(json.loads(row[0]))
+        return entity_from_dict(json.loads(zlib.decompress(row[0])))
 
     def __contains__(self, entity_id: object) -> bool:
         return entity_id in self.summaries

@@ -228,8 +228,18 @@ def read_many(jobs: list[tuple[Path, str, str]], prepare: Prepare | None = None,
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_leave_ctrl_c_to_parent)
+    try:
         yield from pool.map(work, jobs, chunksize=CHUNK)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _leave_ctrl_c_to_parent() -> None:
+    """Workers ignore Ctrl-C so only the parent reacts: one clean exit 130, no tracebacks."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _read_job(job: tuple[Path, str, str], prepare: Prepare | None,

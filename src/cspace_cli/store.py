@@ -16,6 +16,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,11 +29,11 @@ from .model import Entity
 from .normalize import spaced
 from .paths import SOURCES_FILE
 
-FORMAT = 1
+FORMAT = 2
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entities(id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
-                      name_zh TEXT NOT NULL, record TEXT NOT NULL, text TEXT NOT NULL);
+                      name_zh TEXT NOT NULL, record BLOB NOT NULL, text TEXT NOT NULL);
 CREATE TABLE keys(ckey TEXT NOT NULL, skey TEXT NOT NULL, name TEXT NOT NULL,
                   id TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE TABLE words(wkey TEXT NOT NULL, keylen INTEGER NOT NULL, name TEXT NOT NULL,
@@ -63,7 +64,7 @@ def fingerprint(folders: Sequence[Path]) -> str:
     """Every fact file's path, size and mtime, the folder order, and the package version."""
     h = hashlib.sha256(f"{__version__}\0{FORMAT}\0".encode())
     for folder in folders:
-        h.update(f"F\0{folder.resolve()}\0".encode())
+        h.update(f"F\0{folder.resolve()}\0".encode(errors="surrogateescape"))
         _stat_into(h, folder / SOURCES_FILE)
         try:
             kinds = sorted(e.name for e in os.scandir(folder) if e.is_dir())
@@ -74,9 +75,9 @@ def fingerprint(folders: Sequence[Path]) -> str:
             try:
                 names = sorted(os.listdir(sub))
             except OSError:
-                h.update(f"unreadable\0{sub}\0".encode())
+                h.update(f"unreadable\0{sub}\0".encode(errors="surrogateescape"))
                 continue
-            h.update(f"K\0{kind}\0".encode())
+            h.update(f"K\0{kind}\0".encode(errors="surrogateescape"))
             for name in names:
                 _stat_into(h, sub / name)
     return h.hexdigest()
@@ -85,9 +86,10 @@ def fingerprint(folders: Sequence[Path]) -> str:
 def _stat_into(h: Any, path: Path) -> None:
     try:
         st = path.stat()
-        h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode(
+            errors="surrogateescape"))
     except OSError:
-        h.update(f"{path.name}\0missing\n".encode())
+        h.update(f"{path.name}\0missing\n".encode(errors="surrogateescape"))
 
 
 def open_cached(folders: Sequence[Path], use_cache: bool = True,
@@ -96,7 +98,8 @@ def open_cached(folders: Sequence[Path], use_cache: bool = True,
     if not use_cache:
         return build(folders, ":memory:")
     stamp = fingerprint(folders)
-    key = hashlib.sha256("\0".join(str(f.resolve()) for f in folders).encode()).hexdigest()
+    key = hashlib.sha256("\0".join(str(f.resolve()) for f in folders).encode(
+        errors="surrogateescape")).hexdigest()
     path = cache_dir(env) / f"index-{key[:16]}.sqlite"
     conn = _open_fresh(path, stamp)
     if conn is not None:
@@ -175,7 +178,7 @@ Rows = tuple[tuple[str, ...], list[tuple[Any, ...]], list[tuple[Any, ...]],
 def prepare_rows(e: Entity) -> Rows:
     """Every row an entity adds to the index; runs in the worker that parsed the file."""
     entity = (e.id, e.kind, e.name, e.name_zh,
-              json.dumps(entity_to_dict(e), ensure_ascii=False), searchable(e))
+              zlib.compress(json.dumps(entity_to_dict(e)).encode(), 1), searchable(e))
     keys, words = [], []
     for name in e.names():
         skey = spaced(name)
