@@ -1,7 +1,8 @@
 """The one rule by which names become lookup keys.
 
 A name is NFKC-normalised, case-folded, and stripped of diacritics (the marks of the
-Unicode combining blocks, so ``Tiānbīng`` is ``tianbing``); every run of characters that are not letters or digits becomes one space.
+Unicode combining blocks, so ``Tiānbīng`` is ``tianbing``); every run of characters that
+are not letters or digits becomes one space.
 That *spaced* key keeps word edges; the *compact* key drops the spaces too, so
 ``Tianbing Keji``, ``tianbingkeji`` and ``tian-bing keji`` all meet. Chinese characters
 pass through unchanged and are matched as substrings.

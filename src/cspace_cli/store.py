@@ -171,8 +171,8 @@ def build(folders: Sequence[Path], target: str, stamp: str = "") -> sqlite3.Conn
     return conn
 
 
-Rows = tuple[tuple[str, ...], list[tuple[Any, ...]], list[tuple[Any, ...]],
-             list[tuple[str, ...]]]
+Rows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]],
+             list[tuple[Any, ...]]]
 
 
 def prepare_rows(e: Entity) -> Rows:
@@ -206,10 +206,10 @@ class Batch:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.entities: list[tuple[str, ...]] = []
+        self.entities: list[tuple[Any, ...]] = []
         self.keys: list[tuple[Any, ...]] = []
         self.words: list[tuple[Any, ...]] = []
-        self.links: list[tuple[str, ...]] = []
+        self.links: list[tuple[Any, ...]] = []
 
     def add(self, rows: Rows) -> None:
         self.entities.append(rows[0])
