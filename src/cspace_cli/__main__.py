@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
+
+from .errors import ExitStatus
 
 
 def main() -> None:
-    """Run the app; a Ctrl-C before the app is up still exits 130 without a traceback."""
+    """Run the app. Whatever escapes it still ends with a documented code and no surprise:
+    Ctrl-C (even before the app is up) exits 130, a bug exits 70 with one line asking for a
+    report, or with its traceback under ``--debug`` / ``CSPACE_DEBUG``."""
     try:
         tolerate_any_encoding()
         from .cli import app
@@ -14,7 +20,18 @@ def main() -> None:
         app(prog_name="cspace")
     except KeyboardInterrupt:
         sys.stderr.write("\n")
-        sys.exit(130)
+        sys.exit(ExitStatus.INTERRUPTED)
+    except Exception as exc:
+        if os.environ.get("CSPACE_DEBUG") or "--debug" in sys.argv[1:]:
+            traceback.print_exc()
+        else:
+            from .output import message
+
+            message(
+                f"internal error: {type(exc).__name__}: {exc}. This is a bug; please "
+                "report it with the output of the same command with --debug."
+            )
+        sys.exit(ExitStatus.INTERNAL)
 
 
 def tolerate_any_encoding() -> None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import date as _date
+from datetime import time as _time
 from typing import Any
 
 from .kinds import DATE_KINDS, QUALIFIERS, RELATIONS, STATUSES
 from .model import Conversion, Fact, Number, Relation
 
-PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(H[12]|Q[1-4]))?$")
+PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(H[12]|Q[1-4]))?$", re.ASCII)
 ENTITY_ID = re.compile(r"^[a-z]+/[a-z0-9][a-z0-9-]*$")
 
 ENTITY_KEYS = {"name", "name_zh", "pinyin", "aliases", "summary", "located_in", "sources",
@@ -47,6 +48,8 @@ def shown(text: str) -> str:
 
 
 def type_name(value: Any) -> str:
+    if isinstance(value, (_date, _time)):
+        return "an unquoted TOML date or time (write dates as text: \"2025-03\")"
     names = {str: "text", bool: "true/false", int: "a number", float: "a number",
              list: "a list", dict: "a table"}
     return names.get(type(value), type(value).__name__)
