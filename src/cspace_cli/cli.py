@@ -17,10 +17,7 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-try:
-    from typer._click.exceptions import ClickException
-except ImportError:  # typer < 0.28 uses the click package
-    from click.exceptions import ClickException  # type: ignore[no-redef]
+from typer._click.exceptions import ClickException
 
 from . import __version__, output, views
 from .completion import names_for
@@ -31,6 +28,7 @@ from .index import Index
 
 from .kinds import KINDS
 from .match import lookup, printable, suggest
+from .normalize import from_argv
 from .output import OutputOptions
 from .paths import fact_folders
 from .scaffold import init_folder
@@ -189,6 +187,7 @@ def show(
     Example: cspace show site/oriental-aerospace-port
     """
     index = index_for(ctx, facts)
+    entity_id = from_argv(entity_id)
     if entity_id not in index:
         kind = entity_id.split("/", 1)[0] if "/" in entity_id else None
         name = entity_id.split("/", 1)[-1]
@@ -322,6 +321,7 @@ class ExportFormat(str, Enum):
 
 @app.command("export")
 def export_command(
+    ctx: typer.Context,
     fmt: Annotated[Optional[ExportFormat], typer.Option(
         "--format", "-f", case_sensitive=False,
         help="json: an array of entity objects (as --json); jsonl: one per line; csv: one "
@@ -340,7 +340,7 @@ def export_command(
     Example: cspace export -o facts.db && datasette facts.db
     """
     name = format_for(fmt.value if fmt else None, target)
-    index = open_index(facts or [])
+    index = index_for(ctx, facts)
     if target is None:
         write_stream(index, name, sys.stdout)
         return
@@ -354,8 +354,9 @@ def init(
 ) -> None:
     """Create an example fact folder to start your own facts from.
 
-    Writes a small, commented sources.toml and one entity file, and prints their paths. Load the folder with --facts DIR or CSPACE_FACTS=DIR and
-    check it with cspace validate DIR; init never writes into a folder that has files.
+    Writes a small, commented sources.toml and one entity file, and prints their paths.
+    Load the folder with --facts DIR or CSPACE_FACTS=DIR and check it with cspace validate
+    DIR; init never writes into a folder that has files.
 
     Example: cspace init my-facts && cspace validate my-facts
     """

@@ -13,6 +13,7 @@ from typing import Any
 SCALES = ((Decimal("1e12"), "trillion"), (Decimal("1e9"), "billion"), (Decimal("1e6"), "million"))
 CURRENCY = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "JP¥"}
 PERCENT = ("percent", "%")
+DASH = "\u2013"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DATE_PREFIX = {"by": "by ", "as_of": "as of ", "during": "in ", "on": "on "}
 
@@ -24,12 +25,14 @@ def exact(x: float | int) -> Decimal:
     return Decimal(repr(x)) if isinstance(x, float) else Decimal(x)
 
 
-def plain_number(x: Decimal | float | int) -> str:
-    """Thousands separators, no exponent, no trailing zeros: ``50,000``, ``13.38``."""
+def plain_number(x: Decimal | float | int, group: bool | None = None) -> str:
+    """No exponent, no trailing zeros, thousands separators from five digits (SI style):
+    ``50,000``, ``2019``, ``13.38``. ``group`` forces the choice, for both ends of a range."""
     d = x if isinstance(x, Decimal) else exact(x)
     if not d.is_finite():
         return str(d)
-    text = f"{d.normalize():,f}"
+    group = abs(d) >= 10000 if group is None else group
+    text = f"{d.normalize():{',' if group else ''}f}"
     return text[1:] if text.startswith("-0") and d.is_zero() else text
 
 
@@ -37,12 +40,15 @@ def pick_scale(x: Decimal) -> Scale | None:
     return next((s for s in SCALES if abs(x) >= s[0]), None)
 
 
-def scaled(x: Decimal, scale: Scale | None) -> str:
-    return plain_number(x / scale[0] if scale else x)
+def scaled(numbers: list[Decimal], scale: Scale | None) -> list[str]:
+    shown = [n / scale[0] if scale else n for n in numbers]
+    group = max(abs(n) for n in shown) >= 10000
+    return [plain_number(n, group) for n in shown]
 
 
 def amount(value: Any = None, low: Any = None, high: Any = None, unit: str = "") -> str:
-    """``¥2.5–2.8 trillion``, ``25 rockets/year``, ``20%``, ``-¥5 billion`` or the text itself."""
+    """A figure as people write it: ``¥2.5-2.8 trillion`` (with an en dash),
+    ``25 rockets/year``, ``20%``, ``-¥5 billion``; a text value as it is."""
     if isinstance(value, str):
         return value
     numbers = [exact(n) for n in ((value,) if value is not None else (low, high))
@@ -52,8 +58,8 @@ def amount(value: Any = None, low: Any = None, high: Any = None, unit: str = "")
     negative = len(numbers) == 1 and numbers[0] < 0 and unit in CURRENCY
     if negative:
         numbers = [-numbers[0]]
-    scale = pick_scale(min(numbers, key=abs))
-    words = "–".join(scaled(n, scale) for n in numbers) + (f" {scale[1]}" if scale else "")
+    scale = pick_scale(max(numbers, key=abs))
+    words = DASH.join(scaled(numbers, scale)) + (f" {scale[1]}" if scale else "")
     if unit in CURRENCY:
         return ("-" if negative else "") + CURRENCY[unit] + words
     if unit in PERCENT:
@@ -87,11 +93,17 @@ def when(date: str) -> str:
 
 
 def period(fact: dict[str, Any]) -> str:
-    """``as of 1 Feb 2026``, ``by 2025``, ``in H1 2025``, with ``(year inferred)`` when so."""
+    """``as of 1 Feb 2026``, ``by 2025``, ``in H1 2025``, with ``(year inferred)`` when so.
+
+    "On" a year or a month reads as "in" it.
+    """
     date = fact.get("date", "")
     if not date:
         return str(fact.get("date_text", ""))
-    out = DATE_PREFIX.get(fact.get("date_kind", "as_of"), "") + when(date)
+    kind = fact.get("date_kind", "as_of")
+    if kind == "on" and date.count("-") < 2:
+        kind = "during"
+    out = DATE_PREFIX.get(kind, "") + when(date)
     if fact.get("date_inferred"):
         out += " (year inferred)"
     return out

@@ -1,189 +1,460 @@
 """The only module that knows Rich: payloads from :mod:`views` become terminal views.
 
-Every string from a fact file or a query goes through ``safe`` into a ``Text`` object:
-control characters and escape sequences are replaced and markup is never parsed.
+Every string from a fact file or a query goes through ``safe`` into a ``Text`` object, so
+markup is never parsed and escape sequences never reach the terminal. Lines are wrapped
+here rather than by Rich, with hanging indents and no trailing spaces, so the same view
+reads well on a terminal, in a pipe and pasted into a report.
 """
 
 from __future__ import annotations
 
-import re
 import sys
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from rich import box
+from rich.cells import cell_len
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from .humanize import date_or_unknown, fact_value, period
+from .humanize import count, date_or_unknown, fact_value, period, when
 from .kinds import KINDS
-
-STATUS_STYLE = {"actual": "green", "target": "yellow", "projection": "magenta",
-                "plan": "cyan"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 Payload = dict[str, Any]
 
+STATUS_STYLE = {"actual": "green", "target": "yellow", "projection": "magenta",
+                "plan": "cyan"}
+CITE = "blue"
+MAX_VIEW = 100
+MIN_ROOM = 12
+GAP = 2
+JOINERS = {"\u200c", "\u200d"}
+KEPT = {"Zs"}
+GLUE = "\ue000"
+
 
 def safe(value: Any) -> str:
-    """Data as inert text: no escapes, no bidi overrides, no control characters."""
-    return _CONTROL.sub("\ufffd", str(value))
+    """Data as inert one-line text.
+
+    Whitespace runs (newlines, tabs, line separators) become one space; control and
+    format characters (ESC, C1 codes, bidi overrides and isolates, zero-width marks other
+    than the joiners, lone surrogates, private-use characters, which ``GLUE`` needs) become
+    U+FFFD. Brackets stay as they are: nothing printed here is parsed as markup.
+    """
+    text = " ".join(str(value).split())
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in JOINERS or unicodedata.category(c) in KEPT
+                   else "\ufffd" for c in text)
 
 
 def t(value: Any, style: str = "") -> Text:
     return Text(safe(value), style=style)
 
 
-def console(color: bool, stderr: bool = False) -> Console:
-    return Console(file=sys.stderr if stderr else sys.stdout, force_terminal=color,
-                   no_color=not color, markup=False, highlight=False, emoji=False)
+def cat(*parts: Text) -> Text:
+    """Pieces side by side, each keeping its own style (``+`` spreads the first one's)."""
+    out = Text()
+    for part in parts:
+        out.append_text(part)
+    return out
 
 
-def entity(payload: Payload, out: Console) -> None:
-    head = Text()
-    head.append(safe(payload["name"]), "bold")
+def console(color: bool) -> Console:
+    """Colour decided once by the caller; a fixed 8-colour palette keeps output predictable."""
+    return Console(file=sys.stdout, force_terminal=color,
+                   no_color=not color, color_system="standard" if color else None,
+                   markup=False, highlight=False, emoji=False)
+
+
+class Page:
+    """Lines wrapped to one width with hanging indents, printed in one go.
+
+    ``GLUE`` is a space that never breaks: a citation stays on the line of the word before it.
+    """
+
+    def __init__(self, out: Console, width: int) -> None:
+        self.out = out
+        self.width = max(width, MIN_ROOM * 2)
+        self.lines: list[Text] = []
+
+    def add(self, text: Text, indent: int = 0, hang: int | None = None) -> None:
+        """Wrap ``text`` from column ``indent``; later lines start at ``hang``."""
+        hang = indent if hang is None else hang
+        for i, line in enumerate(self.wrap(text, self.width - indent, self.width - hang)):
+            self.lines.append(Text(" " * (hang if i else indent)) + line)
+
+    def wrap(self, text: Text, first: int, rest: int) -> list[Text]:
+        lines = list(text.wrap(self.out, max(first, MIN_ROOM), overflow="fold"))
+        if len(lines) > 1 and rest != first:
+            head = lines[0]
+            tail = text[len(head.plain):]
+            tail = tail[len(tail.plain) - len(tail.plain.lstrip(" ")):]
+            lines = [head, *tail.wrap(self.out, max(rest, MIN_ROOM), overflow="fold")]
+        for line in lines:
+            line.rstrip()
+            line.plain = line.plain.replace(GLUE, " ")
+        return [line for line in lines if line.plain] or [Text()]
+
+    def blank(self) -> None:
+        if self.lines and self.lines[-1].plain:
+            self.lines.append(Text())
+
+    def print(self) -> None:
+        while self.lines and not self.lines[-1].plain:
+            self.lines.pop()
+        if self.lines:
+            self.out.print(Text("\n").join(self.lines), soft_wrap=True)
+
+
+def heading(page: Page, title: str) -> None:
+    page.blank()
+    page.add(Text(title, "bold underline"))
+
+
+# Entity view ---------------------------------------------------------------------------
+
+
+def entity(payload: Payload, page: Page) -> None:
+    numbers = numbering(payload)
+    header(payload, page)
+    if payload["facts"]:
+        heading(page, "Facts")
+        for group in attribute_groups(payload["facts"]):
+            fact_group(group, numbers, page)
+    if payload["related"]:
+        heading(page, "Related")
+        related(payload["related"], numbers, page)
+    if payload["sources"]:
+        heading(page, "Sources")
+        by_id = {s["id"]: s for s in payload["sources"]}
+        for sid, n in numbers.items():
+            source_block(n, by_id[sid], page)
+    alternatives(payload, page)
+
+
+def header(payload: Payload, page: Page) -> None:
+    names = Text().append(safe(payload["name"]), "bold")
     for extra in (payload["name_zh"], payload["pinyin"]):
-        if extra:
-            head.append("  " + safe(extra))
-    out.print(head)
-    where = Text(payload["kind"], "dim")
-    if payload["located_in"]:
-        where.append(" · in ", "dim").append(safe(payload["located_in"]["name"]))
-    out.print(where)
+        if extra and extra.casefold() != payload["name"].casefold():
+            names.append("  ").append(safe(extra))
+    page.add(names, hang=4)
+    where = Text().append(payload["kind"], "bold")
+    place = payload["located_in"]
+    if place:
+        where.append(" in ").append(safe(place["name"])).append(f" ({place['kind']})", "dim")
+    page.add(where, hang=4)
     others = [a for a in payload["aliases"] if a not in (payload["name_zh"], payload["pinyin"])]
     if others:
-        out.print(Text("also known as: ", "dim") + t(", ".join(others)))
-    out.print(t(payload["summary"]))
+        page.add(cat(Text("also known as: ", "dim"), t("; ".join(others))), hang=4)
+    if payload["summary"]:
+        page.add(t(payload["summary"]))
     match = payload.get("match")
-    if match and match["method"] != "exact":
-        out.print(Text(f"matched '{safe(match['matched'])}' for '{safe(match['query'])}' "
-                       f"({match['method']})", "dim italic"))
-    numbers = {s["id"]: i for i, s in enumerate(payload["sources"], 1)}
-    if payload["facts"]:
-        out.print()
-        out.print(facts_table(payload["facts"], numbers))
-    if payload["related"]:
-        out.print()
-        out.print(Text("Related", "bold"))
-        related(payload["related"], out)
-    if payload["sources"]:
-        out.print()
-        out.print(Text("Sources", "bold"))
-        for s in payload["sources"]:
-            out.print(source_line(numbers[s["id"]], s))
-    alts = (match or {}).get("alternatives") or []
-    if alts:
-        out.print()
-        out.print(Text("Also close: ", "dim") + Text("; ".join(
-            f"{safe(a['name'])} (cspace {a['kind']} {shell(a['name'])})" for a in alts)))
+    if match and match["method"] == "place":
+        page.add(Text(f"matched '{safe(match['query'])}' by place: the {payload['kind']} in "
+                      f"{safe(match['matched'])}", "dim italic"), hang=4)
+    elif match and match["method"] != "exact":
+        page.add(Text(f"matched '{safe(match['matched'])}' for '{safe(match['query'])}' "
+                      f"({match['method']})", "dim italic"), hang=4)
 
 
-def shell(name: str) -> str:
-    return safe(name) if re.fullmatch(r"[\w.-]+", name) else "'" + safe(name) + "'"
+def numbering(payload: Payload) -> dict[str, int]:
+    """Sources numbered in order of first citation: facts, then related, then the rest."""
+    known = {s["id"] for s in payload["sources"]}
+    cited = [*(s for f in payload["facts"] for s in f["sources"]),
+             *(s for r in payload["related"] for s in r["sources"]),
+             *(s["id"] for s in payload["sources"])]
+    return {sid: n for n, sid in enumerate((s for s in dict.fromkeys(cited) if s in known), 1)}
 
 
-def facts_table(facts: list[Payload], numbers: dict[str, int]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
-    table.add_column("attribute", style="bold", ratio=2, overflow="fold")
-    table.add_column("value", ratio=4, overflow="fold")
-    table.add_column("status", no_wrap=True)
-    table.add_column("date", ratio=1, overflow="fold")
-    table.add_column("src", no_wrap=True)
-    for f in facts:
-        value = t(fact_value(f))
-        if f["disputed"]:
-            value.append("\n⚠ sources differ", "bold red")
-        if f["text"] and f["text"] != f.get("value"):
-            value.append("\n" + safe(f["text"]), "dim")
-        cites = " ".join(f"[{numbers[s]}]" for s in f["sources"] if s in numbers)
-        table.add_row(t(f["attribute"]), value, t(f["status"], STATUS_STYLE.get(f["status"], "")),
-                      t(period(f)), Text(cites))
-    return table
+def markers(ids: Iterable[str], numbers: dict[str, int]) -> Text:
+    """``[1][2]``: one word, so a line break never falls inside a citation."""
+    known = sorted({numbers[s] for s in ids if s in numbers})
+    unknown = [safe(s) for s in dict.fromkeys(ids) if s not in numbers]
+    return Text("".join(f"[{m}]" for m in [*known, *unknown]), CITE)
 
 
-def related(rows: list[Payload], out: Console) -> None:
+def attribute_groups(facts: list[Payload]) -> list[list[Payload]]:
+    """Facts on one attribute side by side (views orders them newest first)."""
     groups: dict[str, list[Payload]] = {}
+    for f in facts:
+        groups.setdefault(f["attribute"], []).append(f)
+    return list(groups.values())
+
+
+def fact_group(group: list[Payload], numbers: dict[str, int], page: Page) -> None:
+    if len(group) == 1:
+        fact_block(group[0], numbers, page, 0, with_attribute=True)
+        return
+    head = Text().append(safe(group[0]["attribute"]), "bold")
+    if any(f["disputed"] for f in group):
+        head.append(" — ").append(f"sources{GLUE}differ", "bold red")
+    page.add(head.append(":"), hang=4)
+    for f in group:
+        fact_block(f, numbers, page, 2, with_attribute=False)
+
+
+def fact_block(f: Payload, numbers: dict[str, int], page: Page, indent: int,
+               with_attribute: bool) -> None:
+    """One claim: attribute, value, status, date and citations, then its text beneath."""
+    line = Text()
+    if with_attribute:
+        line.append(safe(f["attribute"]), "bold").append(": ")
+    line.append(safe(fact_value(f)))
+    line.append(" — ").append(f["status"], STATUS_STYLE.get(f["status"], ""))
+    date = period(f)
+    if date:
+        line.append(", " + safe(date), "dim")
+    page.add(line.append(GLUE).append_text(markers(f["sources"], numbers)), indent, indent + 2)
+    value = f.get("value")
+    if f["text"] and safe(f["text"]).rstrip(".") != safe(value if value is not None else ""):
+        page.add(t(f["text"]), indent + 4)
+
+
+def related(rows: list[Payload], numbers: dict[str, int], page: Page) -> None:
+    """Grouped by relation; what is reached through a contained place under its name."""
+    groups: dict[str | None, dict[str, list[Payload]]] = {None: {}}
+    via: dict[str | None, Payload] = {}
     for r in rows:
-        groups.setdefault(r["label"], []).append(r)
-    for label, items in groups.items():
-        line = Text(f"  {label}: ", "bold")
-        for i, r in enumerate(items):
-            if i:
-                line.append("; ")
-            line.append(safe(r["name"]))
-            tail = r["kind"] + (f", via {safe(r['via']['name'])}" if r["via"] else "")
-            line.append(f" ({tail})", "dim")
-        out.print(line)
+        key = r["via"]["id"] if r["via"] else None
+        if key:
+            via.setdefault(key, r["via"])
+        groups.setdefault(key, {}).setdefault(r["label"], []).append(r)
+    parent = {r["id"]: r["via"]["id"] if r["via"] else None for r in rows}
+    for key in tree_order(list(groups), parent):
+        labels = groups[key]
+        indent = 0
+        if key is not None:
+            indent = 2
+            page.add(cat(Text("via "), t(via[key]["name"], "bold"),
+                         Text(f" ({via[key]['kind']})", "dim")), hang=4)
+        for label, items in labels.items():
+            line = Text().append(f"{label}: ", "italic")
+            for i, r in enumerate(items):
+                if i:
+                    line.append("; ")
+                line.append(safe(r["name"])).append(f" ({r['kind']})", "dim")
+                if r["sources"]:
+                    line.append(GLUE).append_text(markers(r["sources"], numbers))
+            page.add(line, indent, indent + 4)
 
 
-def source_line(n: int, s: Payload) -> Text:
-    line = Text(f"  [{n}] ")
-    line.append(safe(s["title"]), "italic")
-    line.append(" — " + safe(date_or_unknown(s["publisher"], "publisher")))
-    if s.get("byline"):
-        line.append(", " + safe(s["byline"]))
-    line.append(", " + safe(date_or_unknown(s["date"], "date")))
+def tree_order(keys: list[str | None], parent: dict[str, str | None]) -> list[str | None]:
+    """Depth first from the entity itself, so a place is followed by the places inside it."""
+    children: dict[str | None, list[str]] = {}
+    for key in keys:
+        if key is not None:
+            up = parent.get(key)
+            children.setdefault(up if up in keys else None, []).append(key)
+    out: list[str | None] = []
+    stack: list[str | None] = [None]
+    while stack:
+        key = stack.pop()
+        if key in out:
+            continue
+        out.append(key)
+        stack.extend(reversed(children.get(key, [])))
+    return out
+
+
+def source_block(n: int, s: Payload, page: Page) -> None:
+    """``[n] title``, then byline, publisher, date and the date the content holds."""
+    mark = f"[{n}] "
+    page.add(cat(Text(mark, CITE), t(s["title"], "italic")), 0, len(mark))
+    parts = [f"by {safe(s['byline'])}"] if s.get("byline") else []
+    parts += [safe(s["publisher"] or "publisher not stated"),
+              safe(date_or_unknown(s["date"], "date"))]
     if s.get("as_of"):
-        line.append(f" (content as of {safe(s['as_of'])})")
+        parts.append(f"content as of {safe(when(s['as_of']))}")
+    page.add(Text(" · ".join(parts), "dim"), len(mark))
     if s.get("url"):
-        line.append(" " + safe(s["url"]))
+        page.add(t(s["url"]), len(mark))
+
+
+def alternatives(payload: Payload, page: Page) -> None:
+    alts = (payload.get("match") or {}).get("alternatives") or []
+    if not alts:
+        return
+    line = Text().append("Also close: ", "bold")
+    for i, a in enumerate(alts):
+        if i:
+            line.append("; ")
+        line.append(safe(a["name"])).append(f" (cspace {a['kind']} {a['id'].split('/', 1)[1]})",
+                                            "dim")
+    page.blank()
+    page.add(line, hang=4)
+
+
+# Lists ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    cell: Callable[[Payload], Text]
+    flex: bool = False
+    right: bool = False
+
+
+def field(key: str, style: str = "") -> Callable[[Payload], Text]:
+    return lambda row: t(row.get(key) or "", style)
+
+
+def stated(key: str, shown: Callable[[str], str] = str) -> Callable[[Payload], Text]:
+    """The value, or a dim "not stated" where the document does not give it."""
+    return lambda row: t(shown(row[key])) if row.get(key) else Text("not stated", "dim")
+
+
+def number(key: str) -> Callable[[Payload], Text]:
+    return lambda row: Text(f"{row.get(key, 0):,}" if isinstance(row.get(key), int)
+                            else f"{row.get(key, 0):.1f}")
+
+
+def search_context(row: Payload) -> Text:
+    """Text hits show the words around the match; name hits the name that matched."""
+    if row["field"] != "name":
+        return t(row["context"])
+    if row["context"].casefold() == row["name"].casefold():
+        return Text("name", "dim")
+    return cat(Text("name: ", "dim"), t(row["context"]))
+
+
+LIST_COLUMNS = [Column("kind", field("kind")), Column("name", field("name", "bold"), True),
+                Column("中文", field("name_zh"), True), Column("id", field("id", "dim"), True)]
+SEARCH_COLUMNS = [Column("kind", field("kind")), Column("name", field("name", "bold"), True),
+                  Column("中文", field("name_zh"), True), Column("score", number("score"),
+                                                              right=True),
+                  Column("match", search_context, True)]
+SOURCE_COLUMNS = [Column("id", field("id", "bold")), Column("title", field("title"), True),
+                  Column("publisher", stated("publisher"), True),
+                  Column("date", stated("date", when)), Column("as of", stated("as_of", when)),
+                  Column("facts", number("facts"), right=True),
+                  Column("entities", number("entities"), right=True)]
+CARD_TITLE = 1
+
+
+def table(rows: list[Payload], columns: list[Column], page: Page) -> None:
+    """A table without trailing spaces; as one card per row when the width is too small."""
+    cells = [[c.cell(r) for c in columns] for r in rows]
+    used = [i for i, c in enumerate(columns) if any(row[i].plain for row in cells)]
+    columns = [columns[i] for i in used]
+    cells = [[row[i] for i in used] for row in cells]
+    widths = column_widths(columns, cells, page.width)
+    if widths is None:
+        cards(columns, cells, page, used.index(CARD_TITLE) if CARD_TITLE in used else 0)
+        return
+    page.add(table_line([Text(c.title, "bold") for c in columns], columns, widths))
+    page.add(Text("─" * (sum(widths) + GAP * (len(widths) - 1)), "dim"))
+    for row in cells:
+        wrapped = [page.wrap(cell, w, w) for cell, w in zip(row, widths, strict=True)]
+        for k in range(max(len(w) for w in wrapped)):
+            parts = [w[k] if k < len(w) else Text() for w in wrapped]
+            page.add(table_line(parts, columns, widths))
+
+
+def column_widths(columns: list[Column], cells: list[list[Text]], width: int) -> list[int] | None:
+    """Natural widths if they fit; otherwise the flexible columns share what is left."""
+    natural = [max(cell_len(c.title), *(row[i].cell_len for row in cells))
+               for i, c in enumerate(columns)]
+    room = width - GAP * (len(columns) - 1)
+    if sum(natural) <= room:
+        return natural
+    widths = natural[:]
+    flex = sorted((i for i, c in enumerate(columns) if c.flex), key=lambda i: natural[i])
+    left = room - sum(w for i, w in enumerate(natural) if not columns[i].flex)
+    for k, i in enumerate(flex):
+        widths[i] = min(natural[i], left // (len(flex) - k))
+        left -= widths[i]
+        if widths[i] < min(natural[i], MIN_ROOM):
+            return None
+    return widths if flex else None
+
+
+def table_line(parts: list[Text], columns: list[Column], widths: list[int]) -> Text:
+    line = Text()
+    for i, (part, column, w) in enumerate(zip(parts, columns, widths, strict=True)):
+        pad = " " * (w - part.cell_len)
+        line.append_text(cat(Text(pad), part) if column.right else cat(part, Text(pad)))
+        if i < len(parts) - 1:
+            line.append(" " * GAP)
+    line.rstrip()
     return line
 
 
-def rows_table(rows: list[Payload], columns: list[tuple[str, str]]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for key, title in columns:
-        table.add_column(title, overflow="fold", no_wrap=key in ("kind", "score"))
-    for r in rows:
-        table.add_row(*(t(cell(r, key)) for key, _ in columns))
-    return table
+def cards(columns: list[Column], cells: list[list[Text]], page: Page, title: int) -> None:
+    """One block per row: the title column, the short columns on one line, then the rest."""
+    for k, row in enumerate(cells):
+        if k:
+            page.blank()
+        page.add(row[title].copy(), hang=4)
+        fields = [(c, cell) for i, (c, cell) in enumerate(zip(columns, row, strict=True))
+                  if i != title and cell.plain]
+        short = [cat(Text(f"{c.title}:{GLUE}", "dim"), cell) for c, cell in fields
+                 if not c.flex]
+        if short:
+            page.add(Text(" · ").join(short), 2, 6)
+        for c, cell in fields:
+            if c.flex:
+                page.add(cat(Text(f"{c.title}:{GLUE}", "dim"), cell), 2, 6)
 
 
-def cell(row: Payload, key: str) -> str:
-    value = row.get(key, "")
-    return "" if value is None else str(value)
+# Overview and problems -----------------------------------------------------------------
+
+COMMANDS = (("cspace province shandong", "one entity: facts, related, numbered sources"),
+            ("cspace company 'tian bing'", "names, pinyin, 中文 and aliases all work"),
+            ("cspace search 'sea launch'", "every kind, names and fact text"),
+            ("cspace list company", "everything of one kind"),
+            ("cspace sources", "the documents behind the facts"),
+            ("cspace company tianbing --json", "the same data as JSON"),
+            ("cspace --help", "every command and option"))
 
 
-LIST_COLUMNS = [("kind", "kind"), ("name", "name"), ("name_zh", "中文"), ("id", "id")]
-SEARCH_COLUMNS = [("kind", "kind"), ("name", "name"), ("name_zh", "中文"), ("score", "score"),
-                  ("context", "match")]
-SOURCE_COLUMNS = [("id", "id"), ("title", "title"), ("publisher", "publisher"),
-                  ("date", "date"), ("facts", "facts"), ("entities", "entities")]
-
-
-def overview(payload: Payload, out: Console) -> None:
-    out.print(Text("cspace: China commercial space facts, offline", "bold"))
-    out.print(Text(f"{payload['entities']} entities, {payload['facts']} facts, "
-                   f"{payload['sources']} sources; facts dated {payload['dates']['earliest']} "
-                   f"to {payload['dates']['latest']}"))
-    counts = ", ".join(f"{n} {KINDS[k].plural if n != 1 else k}"
-                       for k, n in payload["kinds"].items() if n)
-    out.print(Text(counts, "dim"))
-    out.print()
-    for cmd, what in (("cspace province shandong", "one entity, with facts and citations"),
-                      ("cspace search 'sea launch'", "search names and facts"),
-                      ("cspace list company", "everything of one kind"),
-                      ("cspace sources", "the documents behind the facts"),
-                      ("cspace --help", "all commands and options")):
-        out.print(Text(f"  {cmd:<30}", "bold") + Text(what))
+def overview(payload: Payload, page: Page) -> None:
+    page.add(cat(Text("cspace", "bold"),
+                 Text(": offline facts on China's commercial space industry")), hang=4)
+    dates = payload["dates"]
+    line = (f"{count(payload['entities'], 'entity', 'entities')}, "
+            f"{count(payload['facts'], 'fact')}, {count(payload['sources'], 'source')}")
+    if dates["earliest"]:
+        line += f"; facts dated {when(dates['earliest'])} to {when(dates['latest'])}"
+    page.add(Text(line), hang=4)
+    kinds = [f"{n} {KINDS[k].plural if n != 1 else k}" if k in KINDS else f"{n} {safe(k)}"
+             for k, n in payload["kinds"].items() if n]
+    if kinds:
+        page.add(Text(" · ".join(kinds), "dim"), hang=4)
+    heading(page, "Try")
+    command = max(len(c) for c, _ in COMMANDS) + GAP
+    for cmd, what in COMMANDS:
+        if page.width >= command + 2 + MIN_ROOM * 2:
+            page.add(cat(Text(f"{cmd:<{command}}", "bold"), Text(what)), 2, command + 2)
+        else:
+            page.add(Text(cmd, "bold"), 2, 4)
+            page.add(Text(what, "dim"), 6)
 
 
 def problems(rows: list[Payload], out: Console) -> None:
+    """``path:line: severity: message``, one per line, so editors can jump to them."""
     for p in rows:
-        where = p["path"] + (f":{p['line']}" if p.get("line") else "")
+        where = safe(p["path"]) + (f":{p['line']}" if p.get("line") else "")
         style = "red" if p["severity"] == "error" else "yellow"
-        out.print(Text(safe(where), "bold") + Text(": ") + Text(p["severity"], style)
-                  + Text(": " + safe(p["message"])), soft_wrap=True)
+        out.print(cat(Text(where, "bold"), Text(": "), Text(p["severity"], style),
+                      Text(": " + safe(p["message"]))), soft_wrap=True)
+
+
+LIST_VIEWS = {"list": LIST_COLUMNS, "search": SEARCH_COLUMNS, "sources": SOURCE_COLUMNS}
 
 
 def render(what: str, payload: Any, color: bool) -> None:
     out = console(color)
-    if what == "entity":
-        entity(payload, out)
-    elif what == "overview":
-        overview(payload, out)
-    elif what == "problems":
+    if what == "problems":
         problems(payload, out)
+        return
+    page = Page(out, min(out.width, MAX_VIEW) if what in ("entity", "overview") else out.width)
+    if what == "entity":
+        entity(payload, page)
+    elif what == "overview":
+        overview(payload, page)
     else:
-        columns = {"list": LIST_COLUMNS, "search": SEARCH_COLUMNS, "sources": SOURCE_COLUMNS}
-        out.print(rows_table(payload, columns[what]))
+        table(payload, LIST_VIEWS[what], page)
+    page.print()

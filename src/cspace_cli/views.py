@@ -6,10 +6,11 @@ entities reached through containment) so the JSON and the Rich output never disa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from .index import Index
+from .index import Index, Link
 from .kinds import KINDS, RELATIONS
 from .match import Candidate, Match
 from .model import Entity, Fact
@@ -24,10 +25,11 @@ Payload = dict[str, Any]
 def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Payload:
     facts = ordered_facts(entity.facts)
     disputed = disputed_attributes(entity.facts)
+    related = related_view(index, entity.id)
     cited = list(dict.fromkeys(
         [*entity.sources, *(s for f in facts for s in f.sources),
-         *(s for r in entity.relations for s in r.sources)]))
-    related = related_view(index, entity.id)
+         *(s for r in entity.relations for s in r.sources),
+         *(s for r in related for s in r["sources"])]))
     return {
         "schema_version": SCHEMA_VERSION,
         "id": entity.id,
@@ -93,16 +95,30 @@ def disputed_attributes(facts: tuple[Fact, ...]) -> set[str]:
 
 
 def related_view(index: Index, entity_id: str) -> list[Payload]:
-    """Direct relations both ways, then what sits inside this entity's contained places."""
+    """Direct relations both ways, then what sits inside this entity's contained places.
+
+    Each entity is listed once. One that sits inside (a site in a city of this province)
+    is listed where it sits, even when another relation reaches it first.
+    """
+    links: dict[str, list[Link]] = {}
+
+    def links_of(node: str) -> list[Link]:
+        if node not in links:
+            links[node] = list(index.links.get(node, []))
+        return links[node]
+
+    inside = _contained(entity_id, links_of)
     out: list[Payload] = []
     seen = {entity_id}
-    frontier = [(entity_id, None)]
+    frontier: list[tuple[str, str | None]] = [(entity_id, None)]
     for depth in range(CONTAINMENT_DEPTH + 1):
-        next_frontier = []
+        next_frontier: list[tuple[str, str | None]] = []
         for node, via in frontier:
-            for link in index.links.get(node, []):
+            for link in links_of(node):
+                contains = link.relation == "located_in" and link.direction == "in"
                 if link.other in seen or (depth and link.direction == "out"
-                                          and link.relation == "located_in"):
+                                          and link.relation == "located_in") or (
+                        link.other in inside and not contains):
                     continue
                 seen.add(link.other)
                 rel = RELATIONS[link.relation]
@@ -111,10 +127,22 @@ def related_view(index: Index, entity_id: str) -> list[Payload]:
                             "direction": link.direction, "label": label,
                             "via": ref(index, node) if via else None,
                             "sources": list(link.sources)})
-                if link.relation == "located_in" and link.direction == "in":
+                if contains:
                     next_frontier.append((link.other, node))
         frontier = next_frontier
     return out
+
+
+def _contained(entity_id: str, links_of: Callable[[str], list[Link]]) -> set[str]:
+    """Everything inside ``entity_id`` down to the depth ``related_view`` walks."""
+    found: set[str] = set()
+    frontier = [entity_id]
+    for _ in range(CONTAINMENT_DEPTH + 1):
+        frontier = [link.other for node in frontier for link in links_of(node)
+                    if link.relation == "located_in" and link.direction == "in"
+                    and link.other not in found and link.other != entity_id]
+        found.update(frontier)
+    return found
 
 
 def list_rows(index: Index, kind: str | None) -> list[Payload]:
