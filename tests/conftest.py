@@ -112,8 +112,9 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
     return Result(res.exit_code, res.stdout, res.stderr)
 
 
-def write_base(root: Path, entities: dict[str, str] | None = None,
-               sources: str | None = SOURCES) -> Path:
+def write_base(
+    root: Path, entities: dict[str, str] | None = None, sources: str | None = SOURCES
+) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     if sources is not None:
         (root / "sources.toml").write_text(textwrap.dedent(sources), encoding="utf-8")
@@ -126,8 +127,16 @@ def write_base(root: Path, entities: dict[str, str] | None = None,
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    for var in ("CSPACE_FACTS", "CSPACE_NO_SHIPPED", "CSPACE_DEBUG", "CSPACE_NO_CACHE",
-                "NO_COLOR", "FORCE_COLOR", "CI", "GITHUB_ACTIONS"):
+    for var in (
+        "CSPACE_FACTS",
+        "CSPACE_NO_SHIPPED",
+        "CSPACE_DEBUG",
+        "CSPACE_NO_CACHE",
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "CI",
+        "GITHUB_ACTIONS",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("TERM", "xterm")

@@ -57,8 +57,9 @@ def test_corrupt_or_truncated_cache_is_rebuilt_silently(base: Path, tmp_path: Pa
         assert json.loads(res.stdout)["id"] == "city/yantai"
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
-                    reason="root can write to a read-only folder")
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write to a read-only folder"
+)
 def test_read_only_cache_dir_still_works(base: Path, tmp_path: Path) -> None:
     ro = tmp_path / "cache"
     ro.mkdir()
@@ -95,8 +96,10 @@ def test_invalid_facts_are_never_cached(base: Path, tmp_path: Path) -> None:
 def test_concurrent_builds_leave_one_good_cache(base: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     cmd = [sys.executable, "-m", "cspace_cli", "city", "yantai", "--json"]
-    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for _ in range(4)]
+    procs = [
+        subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
     outs = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], [o[1] for o in outs]
     assert all(json.loads(o[0])["id"] == "city/yantai" for o in outs)

@@ -11,8 +11,13 @@ from cspace_cli.errors import ExitStatus
 
 def test_codes_are_stable() -> None:
     assert {s.name: int(s) for s in ExitStatus} == {
-        "OK": 0, "NO_MATCH": 1, "USAGE": 2, "INVALID_FACTS": 3, "INTERNAL": 70,
-        "INTERRUPTED": 130}
+        "OK": 0,
+        "NO_MATCH": 1,
+        "USAGE": 2,
+        "INVALID_FACTS": 3,
+        "INTERNAL": 70,
+        "INTERRUPTED": 130,
+    }
 
 
 def test_readme_documents_every_code() -> None:
@@ -32,6 +37,7 @@ def test_each_code_through_the_cli(base: Path, tmp_path: Path) -> None:
 
 def test_version() -> None:
     from cspace_cli import __version__
+
     res = run("--version")
     assert res.exit_code == 0 and res.stdout.strip() == f"cspace {__version__}"
 

@@ -68,14 +68,24 @@ def shipped_entities() -> tuple[Payload, ...]:
     return tuple(lookup("show", row["id"]) for row in rows("list"))
 
 
-@pytest.mark.parametrize("query", ["haiyang", "Oriental Aerospace Port", "Oriental Spaceport",
-                                   "东方航天港", "dongfang hangtiangang"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "haiyang",
+        "Oriental Aerospace Port",
+        "Oriental Spaceport",
+        "东方航天港",
+        "dongfang hangtiangang",
+    ],
+)
 def test_haiyang_spaceport_shows_both_sources_satellite_counts(query: str) -> None:
     port = lookup("site", query)
     assert port["id"] == "site/oriental-aerospace-port"
     counts = facts_about(port, "satellites launched")
     assert sorted((f["value"], tuple(f["sources"])) for f in counts) == [
-        (89, (JINAN,)), (137, (PROVINCES,))]
+        (89, (JINAN,)),
+        (137, (PROVINCES,)),
+    ]
     assert all(f["disputed"] is True for f in counts)
     assert {s["id"] for s in port["sources"]} >= {PROVINCES, JINAN}
     undisputed = only_fact(port, "offshore launch missions")
@@ -102,12 +112,24 @@ def test_look_alike_galaxy_companies_stay_apart() -> None:
 
 def test_shandong_reaches_its_cities_spaceport_and_jinan_bases() -> None:
     related = related_ids(lookup("province", "shandong"))
-    for place in ("city/jinan", "city/yantai", "city/haiyang", "city/qingdao", "city/taian",
-                  "city/rizhao", "city/weihai", "site/oriental-aerospace-port",
-                  "site/jinan-heavy-lift-rocket-base", "company/space-pioneer"):
+    for place in (
+        "city/jinan",
+        "city/yantai",
+        "city/haiyang",
+        "city/qingdao",
+        "city/taian",
+        "city/rizhao",
+        "city/weihai",
+        "site/oriental-aerospace-port",
+        "site/jinan-heavy-lift-rocket-base",
+        "company/space-pioneer",
+    ):
         assert place in related, place
-    for base in ("site/jinan-satellite-assembly-base", "site/changqing-testing-base",
-                 "site/jinan-lingang-economic-development-zone"):
+    for base in (
+        "site/jinan-satellite-assembly-base",
+        "site/changqing-testing-base",
+        "site/jinan-lingang-economic-development-zone",
+    ):
         assert (related[base]["via"] or {}).get("id") == "city/jinan", related[base]
     assert (related["city/haiyang"]["via"] or {}).get("id") == "city/yantai"
     assert related["city/jinan"]["direction"] == "in"
@@ -125,17 +147,26 @@ def test_market_projection_keeps_its_range_currency_and_status() -> None:
     assert size["sources"] == [PROVINCES]
 
 
-@pytest.mark.parametrize(("kind", "query", "attribute", "value", "qualifier"), [
-    ("site", "Beijing Economic-Technological Development Area",
-     "commercial space-related enterprises", 210, "over"),
-    ("site", "北京经济技术开发区", "commercial space-related enterprises", 210, "over"),
-    ("country", "china", "commercial space enterprises", 600, "more than"),
-    ("country", "china", "average annual compound growth rate", 20, "exceeding"),
-    ("rocket", "yizhuang", "share of national commercial rocket launches", 90, "over"),
-    ("site", "heavy-lift rocket", "production capacity", 25, "up to"),
-])
-def test_counts_keep_their_bounds(kind: str, query: str, attribute: str, value: int,
-                                  qualifier: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "query", "attribute", "value", "qualifier"),
+    [
+        (
+            "site",
+            "Beijing Economic-Technological Development Area",
+            "commercial space-related enterprises",
+            210,
+            "over",
+        ),
+        ("site", "北京经济技术开发区", "commercial space-related enterprises", 210, "over"),
+        ("country", "china", "commercial space enterprises", 600, "more than"),
+        ("country", "china", "average annual compound growth rate", 20, "exceeding"),
+        ("rocket", "yizhuang", "share of national commercial rocket launches", 90, "over"),
+        ("site", "heavy-lift rocket", "production capacity", 25, "up to"),
+    ],
+)
+def test_counts_keep_their_bounds(
+    kind: str, query: str, attribute: str, value: int, qualifier: str
+) -> None:
     fact = only_fact(lookup(kind, query), attribute)
     assert (fact["value"], fact["qualifier"]) == (value, qualifier)
 
@@ -176,8 +207,10 @@ def test_shipped_base_validates_without_problems_or_notices() -> None:
 
 
 def test_every_fact_and_link_cites_a_source_in_sources_toml() -> None:
-    declared = {s["id"] for s in tomli.loads(
-        (SHIPPED / "sources.toml").read_text(encoding="utf-8"))["sources"]}
+    declared = {
+        s["id"]
+        for s in tomli.loads((SHIPPED / "sources.toml").read_text(encoding="utf-8"))["sources"]
+    }
     assert {s["id"] for s in rows("sources")} == declared == {PROVINCES, JINAN}
     entities = shipped_entities()
     assert len(entities) == len(list(SHIPPED.glob("*/*.toml")))
@@ -200,8 +233,14 @@ def test_chinese_names_and_pinyin_are_printed_in_a_source_document() -> None:
 @pytest.mark.skipif(not CHECK_FIGURES.is_file(), reason="shared/tools/check-figures not present")
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="check-figures needs tomllib")
 def test_every_number_in_the_base_is_printed_in_a_source() -> None:
-    res = subprocess.run([sys.executable, str(CHECK_FIGURES), str(SHIPPED)], cwd=REPO,
-                         capture_output=True, text=True, timeout=120, check=False)
+    res = subprocess.run(
+        [sys.executable, str(CHECK_FIGURES), str(SHIPPED)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     lines = res.stdout.strip().splitlines()
     assert lines and lines[-1].endswith(" 0 not"), res.stdout + res.stderr
     assert res.returncode == 0

@@ -22,13 +22,13 @@ def validate(data: object, definition: str) -> None:
 
 def test_schema_command_prints_the_packaged_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
-    assert set(SCHEMA["$defs"]["kind"]["enum"]) == set(
-        __import__("cspace_cli.kinds").kinds.KINDS)
+    assert set(SCHEMA["$defs"]["kind"]["enum"]) == set(__import__("cspace_cli.kinds").kinds.KINDS)
 
 
 def test_lookup_is_one_entity_object(base: Path) -> None:
-    data = json.loads(run("site", "haiyang port", "--json").stdout or
-                      run("site", "oriental", "--json").stdout)
+    data = json.loads(
+        run("site", "haiyang port", "--json").stdout or run("site", "oriental", "--json").stdout
+    )
     validate(data, "entity")
     assert data["schema_version"] == 1
     assert data["aliases"] == ["东方航天港", "Dongfang Hangtiangang", "Oriental Spaceport"]
@@ -50,8 +50,12 @@ def test_reverse_and_transitive_relations_are_derived(base: Path) -> None:
 
 
 def test_lists_are_arrays(base: Path) -> None:
-    for args, definition in ((("list",), "list_row"), (("list", "city"), "list_row"),
-                             (("search", "port"), "search_row"), (("sources",), "source_row")):
+    for args, definition in (
+        (("list",), "list_row"),
+        (("list", "city"), "list_row"),
+        (("search", "port"), "search_row"),
+        (("sources",), "source_row"),
+    ):
         res = run(*args, "--json")
         assert res.exit_code == 0, args
         rows = json.loads(res.stdout)
@@ -88,7 +92,8 @@ def test_fields_selects_keys_and_rejects_unknown(base: Path) -> None:
 
 def test_options_before_the_command_apply(base: Path) -> None:
     assert json.loads(run("--json", "company", "tianbing").stdout)["id"] == (
-        "company/space-pioneer")
+        "company/space-pioneer"
+    )
 
 
 @pytest.mark.parametrize("args", [("validate",), ("list", "company")])

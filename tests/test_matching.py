@@ -17,10 +17,23 @@ def found(*args: str) -> dict:
     return json.loads(res.stdout)
 
 
-@pytest.mark.parametrize("query", [
-    "Space Pioneer", "space pioneer", "Tianbing Technology", "tianbing", "Tianbing Keji",
-    "tianbingkeji", "tian bing", "Tiānbīng", "天兵", "天兵科技", "TIANBING-KEJI", "space-pioneer",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Space Pioneer",
+        "space pioneer",
+        "Tianbing Technology",
+        "tianbing",
+        "Tianbing Keji",
+        "tianbingkeji",
+        "tian bing",
+        "Tiānbīng",
+        "天兵",
+        "天兵科技",
+        "TIANBING-KEJI",
+        "space-pioneer",
+    ],
+)
 def test_every_name_form_finds_space_pioneer(base: Path, query: str) -> None:
     assert found("company", query)["id"] == "company/space-pioneer"
 

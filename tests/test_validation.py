@@ -25,30 +25,68 @@ text = "t"
 CASES = {
     "bad toml": ("company/bad.toml", 'name = "X"\nsummary = "Y\n', "invalid TOML", 2),
     "missing name": ("company/noname.toml", 'summary = "Y."\n', "name: is required", None),
-    "unknown field": ("company/extra.toml", GOOD + 'founded = 2019\n',
-                      "founded: unknown field", 3),
-    "wrong type": ("company/wrongtype.toml", 'name = 5\nsummary = "Y."\n',
-                   "name: expected text, got a number", 1),
-    "string for number": ("company/strnum.toml", GOOD + FACT.replace('value = 1',
-                          'low = "1"\nhigh = 2'), "facts[0].low: expected a number, got text", 6),
-    "list for table": ("company/listtable.toml", GOOD + 'facts = [1, 2]\n',
-                       "facts[0]: expected a table, got a number", None),
-    "unknown source": ("company/unknownsrc.toml", GOOD + FACT.replace('"doc-a"', '"doc-z"'),
-                       "cites unknown source 'doc-z'", None),
-    "empty source list": ("company/nosrc.toml", GOOD + FACT.replace('["doc-a"]', '[]'),
-                          "facts[0].sources: must list at least one source id", 8),
-    "unknown entity": ("company/rel.toml", GOOD + '[[relations]]\nrelation = "supports"\n'
-                       'object = "company/nowhere"\nsources = ["doc-a"]\n',
-                       "points to unknown entity 'company/nowhere'", None),
-    "unknown relation": ("company/relname.toml", GOOD + '[[relations]]\nrelation = "likes"\n'
-                         'object = "city/yantai"\nsources = ["doc-a"]\n',
-                         "relations[0].relation: 'likes' is not one of", 4),
-    "low above high": ("company/range.toml", GOOD + FACT.replace('value = 1', 'low = 9\nhigh = 3'),
-                       "range low (9) is greater than high (3)", 6),
-    "impossible date": ("company/date.toml", GOOD + FACT.replace('value = 1',
-                        'value = 1\ndate = "2025-13"'), "'2025-13' is not a real date", 7),
-    "bad status": ("company/status.toml", GOOD + FACT.replace('"actual"', '"rumour"'),
-                   "facts[0].status: 'rumour' is not one of", 7),
+    "unknown field": ("company/extra.toml", GOOD + "founded = 2019\n", "founded: unknown field", 3),
+    "wrong type": (
+        "company/wrongtype.toml",
+        'name = 5\nsummary = "Y."\n',
+        "name: expected text, got a number",
+        1,
+    ),
+    "string for number": (
+        "company/strnum.toml",
+        GOOD + FACT.replace("value = 1", 'low = "1"\nhigh = 2'),
+        "facts[0].low: expected a number, got text",
+        6,
+    ),
+    "list for table": (
+        "company/listtable.toml",
+        GOOD + "facts = [1, 2]\n",
+        "facts[0]: expected a table, got a number",
+        None,
+    ),
+    "unknown source": (
+        "company/unknownsrc.toml",
+        GOOD + FACT.replace('"doc-a"', '"doc-z"'),
+        "cites unknown source 'doc-z'",
+        None,
+    ),
+    "empty source list": (
+        "company/nosrc.toml",
+        GOOD + FACT.replace('["doc-a"]', "[]"),
+        "facts[0].sources: must list at least one source id",
+        8,
+    ),
+    "unknown entity": (
+        "company/rel.toml",
+        GOOD + '[[relations]]\nrelation = "supports"\n'
+        'object = "company/nowhere"\nsources = ["doc-a"]\n',
+        "points to unknown entity 'company/nowhere'",
+        None,
+    ),
+    "unknown relation": (
+        "company/relname.toml",
+        GOOD + '[[relations]]\nrelation = "likes"\nobject = "city/yantai"\nsources = ["doc-a"]\n',
+        "relations[0].relation: 'likes' is not one of",
+        4,
+    ),
+    "low above high": (
+        "company/range.toml",
+        GOOD + FACT.replace("value = 1", "low = 9\nhigh = 3"),
+        "range low (9) is greater than high (3)",
+        6,
+    ),
+    "impossible date": (
+        "company/date.toml",
+        GOOD + FACT.replace("value = 1", 'value = 1\ndate = "2025-13"'),
+        "'2025-13' is not a real date",
+        7,
+    ),
+    "bad status": (
+        "company/status.toml",
+        GOOD + FACT.replace('"actual"', '"rumour"'),
+        "facts[0].status: 'rumour' is not one of",
+        7,
+    ),
     "unknown kind": ("spaceship/x.toml", GOOD, "unknown kind folder 'spaceship'", None),
     "file name": ("company/Bad Name.toml", GOOD, "is not a valid id", None),
     "non-ascii file name": ("company/天兵.toml", GOOD, "is not a valid id", None),
@@ -85,7 +123,9 @@ def test_all_problems_reported_in_one_run(tmp_path: Path) -> None:
 
 
 def test_human_report_is_one_line_per_problem(tmp_path: Path) -> None:
-    root = write_base(tmp_path / "f", {**ENTITIES, "company/bad.toml": 'name = "X"\nsummary = "Y\n'})
+    root = write_base(
+        tmp_path / "f", {**ENTITIES, "company/bad.toml": 'name = "X"\nsummary = "Y\n'}
+    )
     res = run("validate", str(root), "--color", "never", env={"CSPACE_NO_SHIPPED": "1"})
     assert res.exit_code == ExitStatus.INVALID_FACTS
     assert res.stdout.strip().startswith(f"{root}/company/bad.toml:2: error: invalid TOML")
@@ -100,8 +140,10 @@ def test_duplicate_ids_in_one_folder(tmp_path: Path) -> None:
 
 def test_duplicate_source_ids(tmp_path: Path) -> None:
     from conftest import SOURCES
-    root = write_base(tmp_path / "f", sources=SOURCES + SOURCES.split("[[sources]]")[1]
-                      .join(["[[sources]]", ""]))
+
+    root = write_base(
+        tmp_path / "f", sources=SOURCES + SOURCES.split("[[sources]]")[1].join(["[[sources]]", ""])
+    )
     res = run("validate", str(root), "--json", env={"CSPACE_NO_SHIPPED": "1"})
     assert any("duplicate source id 'doc-a'" in p["message"] for p in json.loads(res.stdout))
 
@@ -114,8 +156,11 @@ def test_clean_base_validates(base: Path) -> None:
 
 
 def test_override_is_a_notice_not_an_error(base: Path, tmp_path: Path) -> None:
-    extra = write_base(tmp_path / "mine", {"city/yantai.toml": 'name = "Yantai (mine)"\n'
-                                           'summary = "Mine."\n'}, sources=None)
+    extra = write_base(
+        tmp_path / "mine",
+        {"city/yantai.toml": 'name = "Yantai (mine)"\nsummary = "Mine."\n'},
+        sources=None,
+    )
     res = run("validate", str(extra), "--json")
     assert res.exit_code == 0
     [notice] = json.loads(res.stdout)

@@ -31,7 +31,9 @@ UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 WIDTHS = (40, 80, 120)
 
-VIEW_SOURCES = SOURCES + """
+VIEW_SOURCES = (
+    SOURCES
+    + """
 [[sources]]
 id = "doc-c"
 title = "Doc C: a market report whose long title has to wrap at forty columns"
@@ -41,6 +43,7 @@ date = "2025-11-03"
 as_of = "2025-Q3"
 url = "https://example.org/report"
 """
+)
 
 VIEW_ENTITIES = {
     **ENTITIES,
@@ -171,7 +174,8 @@ liquid rocket succeeded on its debut."
         object = "site/sea-port"
         sources = ["doc-b"]
         """,
-    "site/sea-port.toml": ENTITIES["site/sea-port.toml"] + """
+    "site/sea-port.toml": ENTITIES["site/sea-port.toml"]
+    + """
         [[facts]]
         attribute = "offshore launch missions"
         value = 16
@@ -195,15 +199,20 @@ liquid rocket succeeded on its debut."
 
 # Rich markup, ANSI colour and screen codes, an OSC 8 link, a C1 CSI, bidi overrides and
 # isolates, and a stray closing tag, in every kind of field a view prints.
-HOSTILE = r"[bold]B[/] [/red] [link=http://x]L[/link] \u001b[31mR\u001b[0m \u001b[2J " \
+HOSTILE = (
+    r"[bold]B[/] [/red] [link=http://x]L[/link] \u001b[31mR\u001b[0m \u001b[2J "
     r"\u001b]8;;http://x\u001b\\O\u001b]8;;\u001b\\ \u009b1m \u202eE\u202c \u2066I\u2069"
-HOSTILE_SOURCES = SOURCES + f"""
+)
+HOSTILE_SOURCES = (
+    SOURCES
+    + f"""
 [[sources]]
 id = "evil"
 title = "Title {HOSTILE}"
 publisher = "[red]Press"
 byline = "{HOSTILE}"
 """
+)
 HOSTILE_ENTITIES = {
     **ENTITIES,
     "company/evil.toml": f"""
@@ -235,8 +244,16 @@ HOSTILE_ENTITIES = {
         """,
 }
 # What the hostile strings must come out as: markup as text, escapes visibly replaced.
-LITERAL = ("[bold]B[/]", "[/red]", "[link=http://x]L[/link]", "\ufffd[31mR\ufffd[0m",
-           "\ufffd[2J", "\ufffd]8;;http://x\ufffd\\O", "\ufffd1m", "\ufffdE\ufffd")
+LITERAL = (
+    "[bold]B[/]",
+    "[/red]",
+    "[link=http://x]L[/link]",
+    "\ufffd[31mR\ufffd[0m",
+    "\ufffd[2J",
+    "\ufffd]8;;http://x\ufffd\\O",
+    "\ufffd1m",
+    "\ufffdE\ufffd",
+)
 ACTIVE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -314,6 +331,7 @@ def test_colour_changes_only_styles(views_base: Path) -> None:
 
 # --- the entity view -------------------------------------------------------------------
 
+
 def test_header_names_kind_place_summary_and_match(views_base: Path) -> None:
     lines = shown("company", "tianbing").splitlines()
     assert lines[0] == "Space Pioneer  天兵科技  Tianbing Keji"
@@ -334,10 +352,14 @@ def test_fact_line_has_value_status_date_and_citations(views_base: Path) -> None
     view = shown("province", "shandong", width=120)
     numbers = dict(re.findall(r"^\[(\d)\] (Doc \w)", view, re.M))
     doc = {title: f"[{n}]" for n, title in numbers.items()}
-    assert ("commercial space industry size: ¥2.5–2.8 trillion ($345.5–387 billion) — "
-            f"projection, by 2025 {doc['Doc C']}") in view
-    assert ("commercial space enterprises: over 210 enterprises — actual, "
-            f"as of 1 Feb 2026 (year inferred) {doc['Doc A']}") in view
+    assert (
+        "commercial space industry size: ¥2.5–2.8 trillion ($345.5–387 billion) — "
+        f"projection, by 2025 {doc['Doc C']}"
+    ) in view
+    assert (
+        "commercial space enterprises: over 210 enterprises — actual, "
+        f"as of 1 Feb 2026 (year inferred) {doc['Doc A']}"
+    ) in view
     assert f"share of national launches: 20% — target, in H1 2025 {doc['Doc B']}" in view
     cited = "".join(sorted((doc["Doc A"], doc["Doc C"])))
     assert f"the Jinan bases — plan {cited}" in flat(view)
@@ -349,17 +371,19 @@ def test_fact_line_has_value_status_date_and_citations(views_base: Path) -> None
 def test_fact_text_wraps_beneath_and_nothing_is_cut(views_base: Path) -> None:
     for width in (40, 80, 200):
         view = shown("province", "shandong", width=width)
-        for text in ("The report expects the industry to reach 2.5 to 2.8 trillion yuan by 2025.",
-                     "The province files its space industry under a cluster approach, with the "
-                     "sea-launch port at Haiyang and the manufacturing bases of Jinan as the two "
-                     "poles.",
-                     "Coastal province pairing a sea-launch port with rocket and satellite "
-                     "manufacturing in its cities."):
+        for text in (
+            "The report expects the industry to reach 2.5 to 2.8 trillion yuan by 2025.",
+            "The province files its space industry under a cluster approach, with the "
+            "sea-launch port at Haiyang and the manufacturing bases of Jinan as the two "
+            "poles.",
+            "Coastal province pairing a sea-launch port with rocket and satellite "
+            "manufacturing in its cities.",
+        ):
             assert text in flat(view), (width, text)
     narrow = shown("province", "shandong", width=40).splitlines()
     start = next(i for i, ln in enumerate(narrow) if ln.startswith("    The province files"))
     assert narrow[start - 1].endswith("— plan [1][2]")
-    assert all(ln.startswith("    ") for ln in narrow[start:start + 5])
+    assert all(ln.startswith("    ") for ln in narrow[start : start + 5])
     assert narrow[start + 5] == ""
 
 
@@ -375,7 +399,7 @@ def test_conflicting_sources_sit_together_flagged_newest_first(views_base: Path)
     head = lines.index("satellites launched — sources differ:")
     assert lines[head + 1].startswith("  137 satellites — actual, as of Feb 2026 [")
     newer = lines[head + 1]
-    older = next(ln for ln in lines[head + 2:] if ln.startswith("  89 satellites"))
+    older = next(ln for ln in lines[head + 2 :] if ln.startswith("  89 satellites"))
     assert older == "  89 satellites — actual, as of 2025 " + older.split()[-1]
     assert newer.split()[-1] != older.split()[-1]
     missions = lines.index("offshore launch missions — sources differ:")
@@ -386,25 +410,28 @@ def test_conflicting_sources_sit_together_flagged_newest_first(views_base: Path)
 def test_agreeing_claims_are_not_flagged(tmp_path: Path) -> None:
     same = ENTITIES["site/sea-port.toml"].replace("value = 89", "value = 137")
     root = write_base(tmp_path / "f", {**ENTITIES, "site/sea-port.toml": same})
-    view = run("site", "oriental", "--color", "never", "--facts", str(root),
-               env={"CSPACE_NO_SHIPPED": "1"}).stdout
+    view = run(
+        "site", "oriental", "--color", "never", "--facts", str(root), env={"CSPACE_NO_SHIPPED": "1"}
+    ).stdout
     assert "satellites launched:" in view and "sources differ" not in view
 
 
 def test_sources_are_numbered_in_citation_order_with_what_is_unknown(views_base: Path) -> None:
     view = shown("province", "shandong", width=120)
-    sources = view[view.index("\nSources\n"):]
+    sources = view[view.index("\nSources\n") :]
     assert re.findall(r"^\[(\d)\]", sources, re.M) == ["1", "2", "3"]
     assert "[1] Doc C: a market report whose long title has to wrap at forty columns" in sources
-    assert ("    by A. Writer · Example Press · 3 Nov 2025 · content as of Q3 2025\n"
-            "    https://example.org/report") in sources
+    assert (
+        "    by A. Writer · Example Press · 3 Nov 2025 · content as of Q3 2025\n"
+        "    https://example.org/report"
+    ) in sources
     assert "[2] Doc A\n    publisher not stated · date not stated\n" in sources
     assert "[3] Doc B\n    by Test Lab · publisher not stated · H2 2025\n" in sources
 
 
 def test_related_both_directions_with_kinds_and_through_cities(views_base: Path) -> None:
     view = shown("province", "shandong", width=120)
-    related = view[view.index("\nRelated\n"):view.index("\nSources\n")].splitlines()
+    related = view[view.index("\nRelated\n") : view.index("\nSources\n")].splitlines()
     assert related[2] == "contains: Jinan (city); Yantai (city)"
     assert "via Jinan (city)" in related
     jinan = related.index("via Jinan (city)")
@@ -414,7 +441,10 @@ def test_related_both_directions_with_kinds_and_through_cities(views_base: Path)
     assert related[yantai + 1] == "  contains: Oriental Aerospace Port (site)"
     assert any(ln.startswith("  partner of: Space Pioneer (company)") for ln in related)
     assert [ln for ln in related if ln.startswith("via ")] == [
-        "via Jinan (city)", "via Jinan Iron and Steel Group (company)", "via Yantai (city)"]
+        "via Jinan (city)",
+        "via Jinan Iron and Steel Group (company)",
+        "via Yantai (city)",
+    ]
     port = shown("site", "oriental")
     assert "launch site of: Space Pioneer (company) [" in port
     assert "receives from: Jinan (city) [" in port
@@ -430,6 +460,7 @@ def test_ambiguity_names_each_alternative_and_a_command_that_gets_it(views_base:
 
 # --- lists and the overview ------------------------------------------------------------
 
+
 def test_search_is_a_table_with_kind_names_score_and_context(views_base: Path) -> None:
     lines = shown("search", "port", width=120).splitlines()
     assert lines[0].split() == ["kind", "name", "中文", "score", "match"]
@@ -444,8 +475,7 @@ def test_search_is_a_table_with_kind_names_score_and_context(views_base: Path) -
 def test_sources_list_counts_the_facts_citing_each(views_base: Path) -> None:
     rows = {r["id"]: r for r in json.loads(run("sources", "--json").stdout)}
     lines = shown("sources", width=160).splitlines()
-    assert lines[0].split() == ["id", "title", "publisher", "date", "as", "of", "facts",
-                                "entities"]
+    assert lines[0].split() == ["id", "title", "publisher", "date", "as", "of", "facts", "entities"]
     for sid, row in rows.items():
         line = next(ln for ln in lines if ln.startswith(sid + " "))
         assert line.split()[-2:] == [str(row["facts"]), str(row["entities"])]
@@ -457,8 +487,9 @@ def test_narrow_lists_become_one_card_per_row(views_base: Path) -> None:
         text = shown(*args, width=40)
         check_layout(text, 40)
     cards = shown("list", "company", width=40)
-    assert "Space Pioneer\n  kind: company\n  中文: 天兵科技\n  id: company/space-pioneer\n" \
-        in cards
+    assert (
+        "Space Pioneer\n  kind: company\n  中文: 天兵科技\n  id: company/space-pioneer\n" in cards
+    )
     assert cards.count("\n\n") == 3
 
 
@@ -475,9 +506,11 @@ def test_overview_counts_kinds_sources_dates_and_shows_commands(views_base: Path
 
 # --- colour and terminals --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("env", [{}, {"NO_COLOR": "1"}, {"TERM": "dumb"}])
-def test_no_escape_codes_in_pipes_or_when_colour_is_off(views_base: Path,
-                                                        env: dict[str, str]) -> None:
+def test_no_escape_codes_in_pipes_or_when_colour_is_off(
+    views_base: Path, env: dict[str, str]
+) -> None:
     for args in (("province", "shandong"), ("search", "port"), ("sources",), ()):
         res = run(*args, env=env)
         assert res.exit_code == 0 and res.stdout
@@ -495,12 +528,22 @@ def test_colour_when_forced_marks_statuses_and_conflicts(views_base: Path) -> No
 
 # --- data is never markup or terminal control ------------------------------------------
 
+
 @pytest.mark.parametrize("color", ["never", "always"])
-@pytest.mark.parametrize("args", [("company", "evil"), ("show", "company/evil"),
-                                  ("list",), ("search", "evil"), ("sources",),
-                                  ("company", "space pioneer")])
-def test_hostile_data_is_shown_literally(hostile_base: Path, args: tuple[str, ...],
-                                         color: str) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("company", "evil"),
+        ("show", "company/evil"),
+        ("list",),
+        ("search", "evil"),
+        ("sources",),
+        ("company", "space pioneer"),
+    ],
+)
+def test_hostile_data_is_shown_literally(
+    hostile_base: Path, args: tuple[str, ...], color: str
+) -> None:
     res = run(*args, "--color", color, env={"COLUMNS": "100"})
     assert res.exit_code == 0, res.stderr
     text = SGR.sub("", res.stdout)
@@ -520,38 +563,51 @@ def test_hostile_query_is_shown_literally(hostile_base: Path) -> None:
     assert miss.exit_code == 1 and "\x1b" not in miss.stderr and "[/red]" in miss.stderr
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("[bold]x[/]", "[bold]x[/]"),
-    ("a\x1b[31mb", "a\ufffd[31mb"),
-    ("\x1b]8;;http://x\x1b\\l", "\ufffd]8;;http://x\ufffd\\l"),
-    ("\x9b2J", "\ufffd2J"),
-    ("\u202eabc\u202c \u2067d\u2069 \u200fe", "\ufffdabc\ufffd \ufffdd\ufffd \ufffde"),
-    ("line\nbreak\r\n\ttab\u2028sep", "line break tab sep"),
-    ("lone \ud800 surrogate", "lone \ufffd surrogate"),
-    ("👩\u200d🚀 and 中文", "👩\u200d🚀 and 中文"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("[bold]x[/]", "[bold]x[/]"),
+        ("a\x1b[31mb", "a\ufffd[31mb"),
+        ("\x1b]8;;http://x\x1b\\l", "\ufffd]8;;http://x\ufffd\\l"),
+        ("\x9b2J", "\ufffd2J"),
+        ("\u202eabc\u202c \u2067d\u2069 \u200fe", "\ufffdabc\ufffd \ufffdd\ufffd \ufffde"),
+        ("line\nbreak\r\n\ttab\u2028sep", "line break tab sep"),
+        ("lone \ud800 surrogate", "lone \ufffd surrogate"),
+        ("👩\u200d🚀 and 中文", "👩\u200d🚀 and 中文"),
+    ],
+)
 def test_safe_makes_any_string_inert(raw: str, expected: str) -> None:
     assert safe(raw) == expected
 
 
 # --- figures and dates -----------------------------------------------------------------
 
-@pytest.mark.parametrize("fact, expected", [
-    ({"low": 2.5e12, "high": 2.8e12, "unit": "CNY",
-      "converted": {"unit": "USD", "low": 345.5e9, "high": 387e9}},
-     "¥2.5–2.8 trillion ($345.5–387 billion)"),
-    ({"value": 210, "qualifier": "over", "unit": "enterprises"}, "over 210 enterprises"),
-    ({"value": 25, "qualifier": "up to", "unit": "rockets/year"}, "up to 25 rockets/year"),
-    ({"value": 20, "unit": "percent"}, "20%"),
-    ({"value": 50000, "unit": "m²", "qualifier": "more than"}, "more than 50,000 m²"),
-    ({"value": 13380000000.0, "unit": "CNY"}, "¥13.38 billion"),
-    ({"value": 1234567891, "unit": "CNY"}, "¥1.234567891 billion"),
-    ({"value": -5e9, "unit": "CNY"}, "-¥5 billion"),
-    ({"value": 0.000001, "unit": "kg"}, "0.000001 kg"),
-    ({"value": 2019}, "2019"),
-    ({"value": 12345.5, "unit": "t"}, "12,345.5 t"),
-    ({"value": "a claim in words", "qualifier": "over"}, "a claim in words"),
-])
+
+@pytest.mark.parametrize(
+    "fact, expected",
+    [
+        (
+            {
+                "low": 2.5e12,
+                "high": 2.8e12,
+                "unit": "CNY",
+                "converted": {"unit": "USD", "low": 345.5e9, "high": 387e9},
+            },
+            "¥2.5–2.8 trillion ($345.5–387 billion)",
+        ),
+        ({"value": 210, "qualifier": "over", "unit": "enterprises"}, "over 210 enterprises"),
+        ({"value": 25, "qualifier": "up to", "unit": "rockets/year"}, "up to 25 rockets/year"),
+        ({"value": 20, "unit": "percent"}, "20%"),
+        ({"value": 50000, "unit": "m²", "qualifier": "more than"}, "more than 50,000 m²"),
+        ({"value": 13380000000.0, "unit": "CNY"}, "¥13.38 billion"),
+        ({"value": 1234567891, "unit": "CNY"}, "¥1.234567891 billion"),
+        ({"value": -5e9, "unit": "CNY"}, "-¥5 billion"),
+        ({"value": 0.000001, "unit": "kg"}, "0.000001 kg"),
+        ({"value": 2019}, "2019"),
+        ({"value": 12345.5, "unit": "t"}, "12,345.5 t"),
+        ({"value": "a claim in words", "qualifier": "over"}, "a claim in words"),
+    ],
+)
 def test_figures_read_as_people_write_them(fact: dict[str, object], expected: str) -> None:
     assert fact_value(fact) == expected
 
@@ -562,15 +618,18 @@ def test_amount_keeps_every_digit() -> None:
     assert amount(low=9000, high=12000, unit="t") == "9,000–12,000 t"
 
 
-@pytest.mark.parametrize("fact, expected", [
-    ({"date": "2026-02-01"}, "as of 1 Feb 2026"),
-    ({"date": "2026-02", "date_inferred": True}, "as of Feb 2026 (year inferred)"),
-    ({"date": "2025-H1", "date_kind": "during"}, "in H1 2025"),
-    ({"date": "2025", "date_kind": "by"}, "by 2025"),
-    ({"date": "2023-04", "date_kind": "on"}, "in Apr 2023"),
-    ({"date": "2023-04-12", "date_kind": "on"}, "on 12 Apr 2023"),
-    ({"date": "", "date_text": "early this year"}, "early this year"),
-])
+@pytest.mark.parametrize(
+    "fact, expected",
+    [
+        ({"date": "2026-02-01"}, "as of 1 Feb 2026"),
+        ({"date": "2026-02", "date_inferred": True}, "as of Feb 2026 (year inferred)"),
+        ({"date": "2025-H1", "date_kind": "during"}, "in H1 2025"),
+        ({"date": "2025", "date_kind": "by"}, "by 2025"),
+        ({"date": "2023-04", "date_kind": "on"}, "in Apr 2023"),
+        ({"date": "2023-04-12", "date_kind": "on"}, "on 12 Apr 2023"),
+        ({"date": "", "date_text": "early this year"}, "early this year"),
+    ],
+)
 def test_dates_and_periods(fact: dict[str, object], expected: str) -> None:
     assert period(fact) == expected
 
@@ -580,6 +639,7 @@ def test_unusual_dates_pass_through() -> None:
 
 
 # --- help -------------------------------------------------------------------------------
+
 
 def test_every_command_and_option_has_help_and_commands_have_examples() -> None:
     group = typer.main.get_command(app)
@@ -601,6 +661,7 @@ def test_help_shows_brackets_literally() -> None:
 
 # --- the shipped fact base -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("query", ["haiyang", "oriental aerospace port"])
 def test_shipped_spaceport_shows_both_satellite_counts(query: str) -> None:
     res = run("site", query, "--color", "never", env={"COLUMNS": "80"})
@@ -613,7 +674,7 @@ def test_shipped_spaceport_shows_both_satellite_counts(query: str) -> None:
 def test_shipped_province_reaches_cities_and_the_spaceport() -> None:
     res = run("province", "shandong", "--color", "never", env={"COLUMNS": "100"})
     assert res.exit_code == 0, res.stderr
-    related = res.stdout[res.stdout.index("\nRelated\n"):res.stdout.index("\nSources\n")]
+    related = res.stdout[res.stdout.index("\nRelated\n") : res.stdout.index("\nSources\n")]
     for name in ("Jinan (city)", "Yantai (city)", "Oriental Aerospace Port (site)"):
         assert name in related, name
     assert "via Jinan (city)" in related

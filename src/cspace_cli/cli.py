@@ -12,12 +12,11 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
-
 from typer._click.exceptions import ClickException
+from typer.core import TyperGroup
 
 from . import __version__, output, views
 from .completion import names_for
@@ -25,7 +24,6 @@ from .errors import CspaceError, ExitStatus, InvalidFactBase, NotFound, UsageErr
 from .export import format_for, write_file, write_stream
 from .factbase import open_index
 from .index import Index
-
 from .kinds import KINDS
 from .match import lookup, printable, suggest
 from .normalize import from_argv
@@ -41,19 +39,46 @@ class Color(str, Enum):
     never = "never"
 
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text, e.g. "
-                                       "cspace company tianbing --json (schema: cspace schema).")]
-FieldsOpt = Annotated[str, typer.Option(
-    "--fields", metavar="A,B", help="With --json, keep only these keys, e.g. --fields id,name.")]
-ColorOpt = Annotated[Color, typer.Option(
-    "--color", case_sensitive=False, help="Colour: auto (terminal only), always or never, "
-    "e.g. --color never. NO_COLOR and TERM=dumb also turn it off.")]
-FactsOpt = Annotated[Optional[list[Path]], typer.Option(
-    "--facts", metavar="DIR", help="Extra fact folder loaded after the shipped base; "
-    "repeatable, e.g. --facts ./my-facts. Also CSPACE_FACTS.")]
-KindArg = Annotated[Optional[str], typer.Argument(
-    metavar="[KIND]", help=f"One of: {', '.join(KINDS)}; e.g. company.",
-    autocompletion=lambda: list(KINDS))]
+JsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print JSON instead of text, e.g. "
+        "cspace company tianbing --json (schema: cspace schema).",
+    ),
+]
+FieldsOpt = Annotated[
+    str,
+    typer.Option(
+        "--fields", metavar="A,B", help="With --json, keep only these keys, e.g. --fields id,name."
+    ),
+]
+ColorOpt = Annotated[
+    Color,
+    typer.Option(
+        "--color",
+        case_sensitive=False,
+        help="Colour: auto (terminal only), always or never, "
+        "e.g. --color never. NO_COLOR and TERM=dumb also turn it off.",
+    ),
+]
+FactsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--facts",
+        metavar="DIR",
+        help="Extra fact folder loaded after the shipped base; "
+        "repeatable, e.g. --facts ./my-facts. Also CSPACE_FACTS.",
+    ),
+]
+KindArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[KIND]",
+        help=f"One of: {', '.join(KINDS)}; e.g. company.",
+        autocompletion=lambda: list(KINDS),
+    ),
+]
 
 
 class CspaceGroup(TyperGroup):
@@ -79,8 +104,10 @@ class CspaceGroup(TyperGroup):
         except Exception as exc:
             if ctx.meta.get("debug") or os.environ.get("CSPACE_DEBUG"):
                 raise
-            output.message(f"internal error: {type(exc).__name__}: {exc}. This is a bug; "
-                           "please report it with the output of the same command with --debug.")
+            output.message(
+                f"internal error: {type(exc).__name__}: {exc}. This is a bug; "
+                "please report it with the output of the same command with --debug."
+            )
             raise typer.Exit(ExitStatus.INTERNAL) from None
 
 
@@ -109,21 +136,36 @@ def version_callback(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=version_callback, is_eager=True,
-        help="Print the version and exit.")] = False,
-    debug: Annotated[bool, typer.Option(
-        "--debug", help="Show tracebacks for unexpected errors. Also CSPACE_DEBUG=1.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=version_callback,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Show tracebacks for unexpected errors. Also CSPACE_DEBUG=1."),
+    ] = False,
     json: JsonOpt = False,
     color: ColorOpt = Color.auto,
-    no_cache: Annotated[bool, typer.Option(
-        "--no-cache", help="Build the index in memory instead of using the cache in "
-        "~/.cache/cspace. Also CSPACE_NO_CACHE=1.")] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Build the index in memory instead of using the cache in "
+            "~/.cache/cspace. Also CSPACE_NO_CACHE=1.",
+        ),
+    ] = False,
 ) -> None:
     """With no command, print an overview of the fact base and the main commands."""
     ctx.meta.update(debug=debug, json=json, color=color, no_cache=no_cache)
     if ctx.invoked_subcommand is None:
-        output.emit("overview", views.overview(index_for(ctx, None)), opts(ctx, False, Color.auto, ""))
+        output.emit(
+            "overview", views.overview(index_for(ctx, None)), opts(ctx, False, Color.auto, "")
+        )
 
 
 def index_for(ctx: typer.Context, facts: list[Path] | None) -> Index:
@@ -135,23 +177,30 @@ def opts(ctx: typer.Context, json: bool, color: Color, fields: str) -> OutputOpt
     """Options given before the command (``cspace --json company x``) count too."""
     if color is Color.auto:
         color = ctx.meta.get("color", Color.auto)
-    return OutputOptions(json=json or ctx.meta.get("json", False), color=color.value,
-                         fields=fields)
+    return OutputOptions(json=json or ctx.meta.get("json", False), color=color.value, fields=fields)
 
 
 def complete_query(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Tab on a lookup's QUERY offers names of the kind the command is named after."""
-    return names_for(ctx.command.name or "", ctx.params.get("query") or (), incomplete,
-                     ctx.params.get("facts") or ())
+    return names_for(
+        ctx.command.name or "",
+        ctx.params.get("query") or (),
+        incomplete,
+        ctx.params.get("facts") or (),
+    )
 
 
 def make_lookup(kind: str) -> Callable[..., None]:
     def command(
         ctx: typer.Context,
-        query: Annotated[list[str], typer.Argument(metavar="QUERY...", help="Name, alias, pinyin "
-                                                        "or 中文, e.g. 'tian bing'; "
-                                                        "words are joined.",
-                                                   autocompletion=complete_query)],
+        query: Annotated[
+            list[str],
+            typer.Argument(
+                metavar="QUERY...",
+                help="Name, alias, pinyin or 中文, e.g. 'tian bing'; words are joined.",
+                autocompletion=complete_query,
+            ),
+        ],
         json: JsonOpt = False,
         fields: FieldsOpt = "",
         color: ColorOpt = Color.auto,
@@ -175,8 +224,9 @@ for _kind in KINDS:
 @app.command()
 def show(
     ctx: typer.Context,
-    entity_id: Annotated[str, typer.Argument(metavar="ID", help="An id such as company/"
-                                                                "space-pioneer.")],
+    entity_id: Annotated[
+        str, typer.Argument(metavar="ID", help="An id such as company/space-pioneer.")
+    ],
     json: JsonOpt = False,
     fields: FieldsOpt = "",
     color: ColorOpt = Color.auto,
@@ -191,23 +241,33 @@ def show(
     if entity_id not in index:
         kind = entity_id.split("/", 1)[0] if "/" in entity_id else None
         name = entity_id.split("/", 1)[-1]
-        raise NotFound(f"no entity with id '{printable(entity_id)}'",
-                       suggest(index, name, kind if kind in KINDS else None) if name.strip(
-                       " -/") else [])
-    output.emit("entity", views.entity_view(index, index.get(entity_id)),
-                opts(ctx, json, color, fields))
+        raise NotFound(
+            f"no entity with id '{printable(entity_id)}'",
+            suggest(index, name, kind if kind in KINDS else None) if name.strip(" -/") else [],
+        )
+    output.emit(
+        "entity", views.entity_view(index, index.get(entity_id)), opts(ctx, json, color, fields)
+    )
 
 
 @app.command()
 def search(
     ctx: typer.Context,
-    query: Annotated[list[str], typer.Argument(
-        metavar="QUERY...", help="Words to find in names and facts, e.g. sea launch.")],
-    kind: Annotated[Optional[str], typer.Option("--kind", "-k",
-                                                help="Only this kind, e.g. -k site.",
-                                                autocompletion=lambda: list(KINDS))] = None,
-    limit: Annotated[int, typer.Option("--limit", "-L", min=0,
-                                       help="Show at most this many hits; 0 for all.")] = 50,
+    query: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUERY...", help="Words to find in names and facts, e.g. sea launch."
+        ),
+    ],
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind", "-k", help="Only this kind, e.g. -k site.", autocompletion=lambda: list(KINDS)
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-L", min=0, help="Show at most this many hits; 0 for all.")
+    ] = 50,
     json: JsonOpt = False,
     fields: FieldsOpt = "",
     color: ColorOpt = Color.auto,
@@ -274,9 +334,14 @@ def sources(
 @app.command()
 def validate(
     ctx: typer.Context,
-    folders: Annotated[Optional[list[Path]], typer.Argument(
-        metavar="[DIR]...", help="Fact folders to check on top of the shipped base "
-        "(default: the folders cspace would load).")] = None,
+    folders: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[DIR]...",
+            help="Fact folders to check on top of the shipped base "
+            "(default: the folders cspace would load).",
+        ),
+    ] = None,
     json: JsonOpt = False,
     color: ColorOpt = Color.auto,
     facts: FactsOpt = None,
@@ -290,15 +355,18 @@ def validate(
     from .loader import check_folders
 
     base, problems = check_folders(fact_folders([*(facts or []), *(folders or [])]))
-    rows = [{"path": p.path, "line": p.line, "severity": p.severity, "message": p.message}
-            for p in [*problems, *base.notices]]
+    rows = [
+        {"path": p.path, "line": p.line, "severity": p.severity, "message": p.message}
+        for p in [*problems, *base.notices]
+    ]
     if rows or json:
         output.emit("problems", rows, opts(ctx, json, color, ""))
     n_facts = sum(len(e.facts) for e in base.entities.values())
     if problems:
         raise InvalidFactBase(problems)
-    output.message(f"ok: {len(base.entities)} entities, {n_facts} facts, "
-                   f"{len(base.sources)} sources")
+    output.message(
+        f"ok: {len(base.entities)} entities, {n_facts} facts, {len(base.sources)} sources"
+    )
 
 
 @app.command()
@@ -322,14 +390,27 @@ class ExportFormat(str, Enum):
 @app.command("export")
 def export_command(
     ctx: typer.Context,
-    fmt: Annotated[Optional[ExportFormat], typer.Option(
-        "--format", "-f", case_sensitive=False,
-        help="json: an array of entity objects (as --json); jsonl: one per line; csv: one "
-        "row per fact with its entity and citation; sqlite: a database (needs -o). "
-        "Default: from the -o suffix (.json .jsonl .csv .db), else json.")] = None,
-    target: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", metavar="FILE", help="Write FILE instead of stdout. An existing "
-        "FILE is kept unless --force; never inside a fact folder.")] = None,
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="json: an array of entity objects (as --json); jsonl: one per line; csv: one "
+            "row per fact with its entity and citation; sqlite: a database (needs -o). "
+            "Default: from the -o suffix (.json .jsonl .csv .db), else json.",
+        ),
+    ] = None,
+    target: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write FILE instead of stdout. An existing "
+            "FILE is kept unless --force; never inside a fact folder.",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
     facts: FactsOpt = None,
 ) -> None:
@@ -373,8 +454,9 @@ class Shell(str, Enum):
 
 @app.command()
 def completion(
-    shell: Annotated[Shell, typer.Argument(metavar="SHELL", case_sensitive=False,
-                                           help="bash, zsh or fish.")],
+    shell: Annotated[
+        Shell, typer.Argument(metavar="SHELL", case_sensitive=False, help="bash, zsh or fish.")
+    ],
 ) -> None:
     """Print the completion script for bash, zsh or fish.
 
@@ -385,13 +467,14 @@ def completion(
     """
     from typer._completion_shared import get_completion_script
 
-    sys.stdout.write(get_completion_script(prog_name="cspace", complete_var="_CSPACE_COMPLETE",
-                                           shell=shell.value) + "\n")
+    sys.stdout.write(
+        get_completion_script(
+            prog_name="cspace", complete_var="_CSPACE_COMPLETE", shell=shell.value
+        )
+        + "\n"
+    )
 
 
 def check_kind(kind: str | None) -> None:
     if kind is not None and kind not in KINDS:
         raise UsageError(f"unknown kind '{printable(kind)}' (known: {', '.join(KINDS)})")
-
-
-

@@ -17,8 +17,11 @@ SOURCE_FIELDS = tuple(f.name for f in fields(Source))
 
 
 def fact_to_dict(fact: Fact) -> dict[str, Any]:
-    out = {name: value for name, default in FACT_DEFAULTS.items()
-           if (value := getattr(fact, name)) != default}
+    out = {
+        name: value
+        for name, default in FACT_DEFAULTS.items()
+        if (value := getattr(fact, name)) != default
+    }
     out["sources"] = list(fact.sources)
     c = fact.converted
     if c is not None:
@@ -28,29 +31,48 @@ def fact_to_dict(fact: Fact) -> dict[str, Any]:
 
 def fact_from_dict(d: dict[str, Any]) -> Fact:
     conv = d.get("converted")
-    return Fact(**{**d, "sources": tuple(d["sources"]),
-                   "converted": Conversion(**conv) if conv else None})
+    return Fact(
+        **{**d, "sources": tuple(d["sources"]), "converted": Conversion(**conv) if conv else None}
+    )
 
 
 def entity_to_dict(e: Entity) -> dict[str, Any]:
     return {
-        "id": e.id, "kind": e.kind, "name": e.name, "summary": e.summary,
-        "name_zh": e.name_zh, "pinyin": e.pinyin, "aliases": list(e.aliases),
-        "located_in": e.located_in, "sources": list(e.sources), "path": e.path,
+        "id": e.id,
+        "kind": e.kind,
+        "name": e.name,
+        "summary": e.summary,
+        "name_zh": e.name_zh,
+        "pinyin": e.pinyin,
+        "aliases": list(e.aliases),
+        "located_in": e.located_in,
+        "sources": list(e.sources),
+        "path": e.path,
         "facts": [fact_to_dict(f) for f in e.facts],
-        "relations": [{"relation": r.relation, "object": r.object, "sources": list(r.sources),
-                       "text": r.text} for r in e.relations],
+        "relations": [
+            {"relation": r.relation, "object": r.object, "sources": list(r.sources), "text": r.text}
+            for r in e.relations
+        ],
     }
 
 
 def entity_from_dict(d: dict[str, Any]) -> Entity:
     return Entity(
-        id=d["id"], kind=d["kind"], name=d["name"], summary=d["summary"],
-        name_zh=d["name_zh"], pinyin=d["pinyin"], aliases=tuple(d["aliases"]),
-        located_in=d["located_in"], sources=tuple(d["sources"]), path=d["path"],
+        id=d["id"],
+        kind=d["kind"],
+        name=d["name"],
+        summary=d["summary"],
+        name_zh=d["name_zh"],
+        pinyin=d["pinyin"],
+        aliases=tuple(d["aliases"]),
+        located_in=d["located_in"],
+        sources=tuple(d["sources"]),
+        path=d["path"],
         facts=tuple(fact_from_dict(f) for f in d["facts"]),
-        relations=tuple(Relation(d["id"], r["relation"], r["object"], tuple(r["sources"]),
-                                 r["text"]) for r in d["relations"]),
+        relations=tuple(
+            Relation(d["id"], r["relation"], r["object"], tuple(r["sources"]), r["text"])
+            for r in d["relations"]
+        ),
     )
 
 

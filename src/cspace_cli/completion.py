@@ -1,7 +1,8 @@
 """Entity names for shell completion: ``cspace company tia<TAB>`` -> Tianbing Technology.
 
-Completion runs the whole program on every Tab, so this stays on the index's name keys
-(no entity records, no Rich) and never raises: a broken fact folder just completes nothing.
+Completion runs the whole program on every Tab, so this asks the index for the name keys
+that start with the typed text (no entity records, no Rich), and a broken fact folder
+just completes nothing.
 """
 
 from __future__ import annotations
@@ -17,27 +18,25 @@ from .normalize import compact, spaced
 LIMIT = 50
 
 
-def complete_names(index: Index, kind: str, typed: Sequence[str], incomplete: str
-                   ) -> list[tuple[str, str]]:
+def complete_names(
+    index: Index, kind: str, typed: Sequence[str], incomplete: str
+) -> list[tuple[str, str]]:
     """(text to insert, a label for shells that show one) for names of ``kind`` that
     continue what was typed.
 
     ``typed`` are the query words already on the command line; what is offered is the
     rest of a name after them. Shells and Typer keep only offers that start with the
     typed text exactly, so a name that differs only in case keeps the user's letters
-    (``tia`` offers ``tianbing Keji``): the lookup folds case anyway.
+    (``tia`` offers ``tianbing keji``): the lookup folds case anyway.
     """
     before = spaced(" ".join(typed))
     found: dict[str, tuple[str, str]] = {}
-    for _, _, name, eid in index.keys:
-        summary = index.summaries[eid]
-        if summary.kind != kind:
-            continue
-        rest = _rest(name.split(), before)
+    for row in index.prefixed(compact(f"{before} {incomplete}"), kind):
+        rest = _rest(row.name.split(), before)
         offer = _continue(" ".join(rest), incomplete) if rest else None
         if offer:
-            label = summary.name if name != summary.name else summary.id
-            found.setdefault(compact(offer), (offer, label))
+            primary = index.summaries[row.id].name
+            found.setdefault(compact(offer), (offer, primary if row.name != primary else row.id))
     return list(found.values())[:LIMIT]
 
 
@@ -53,15 +52,19 @@ def _rest(words: list[str], before: str) -> list[str] | None:
 
 
 def _continue(text: str, incomplete: str) -> str | None:
+    """``text`` if it starts with what was typed, else in the typed case if only case differs."""
     if text.startswith(incomplete):
         return text
-    head = text[: len(incomplete)]
-    return incomplete + text[len(incomplete):] if head.casefold() == incomplete.casefold() else None
+    if text[: len(incomplete)].casefold() != incomplete.casefold():
+        return None
+    lower = text.lower()
+    return lower if lower.startswith(incomplete) else incomplete + text[len(incomplete) :]
 
 
-def names_for(kind: str, typed: Sequence[str], incomplete: str,
-              facts: Sequence[Path] = ()) -> list[tuple[str, str]]:
+def names_for(
+    kind: str, typed: Sequence[str], incomplete: str, facts: Sequence[str | Path] = ()
+) -> list[tuple[str, str]]:
     try:
-        return complete_names(open_index(facts), kind, typed, incomplete)
+        return complete_names(open_index([Path(f) for f in facts]), kind, typed, incomplete)
     except (CspaceError, OSError):
         return []

@@ -65,5 +65,7 @@ class InvalidFactBase(CspaceError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         first = str(problems[0]) if problems else "invalid fact base"
-        more = f" (and {len(problems) - 1} more; run 'cspace validate')" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more; run 'cspace validate')" if len(problems) > 1 else ""
+        )
         super().__init__(first + more)

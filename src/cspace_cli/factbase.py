@@ -19,8 +19,9 @@ from .paths import fact_folders
 from .store import open_cached
 
 
-def open_index(extra: Sequence[Path] = (), *, use_cache: bool | None = None,
-               env: dict[str, str] | None = None) -> Index:
+def open_index(
+    extra: Sequence[Path] = (), *, use_cache: bool | None = None, env: dict[str, str] | None = None
+) -> Index:
     """Index the shipped base, ``CSPACE_FACTS`` and ``extra``; cached unless told not to."""
     environ = os.environ if env is None else env
     if use_cache is None:

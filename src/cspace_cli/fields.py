@@ -17,15 +17,48 @@ from .model import Conversion, Fact, Number, Relation
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(H[12]|Q[1-4]))?$", re.ASCII)
 ENTITY_ID = re.compile(r"^[a-z]+/[a-z0-9][a-z0-9-]*$")
 
-ENTITY_KEYS = {"name", "name_zh", "pinyin", "aliases", "summary", "located_in", "sources",
-               "facts", "relations"}
-FACT_KEYS = {"attribute", "value", "low", "high", "unit", "qualifier", "status", "date",
-             "date_kind", "date_text", "date_inferred", "converted", "sources", "text",
-             "section"}
+ENTITY_KEYS = {
+    "name",
+    "name_zh",
+    "pinyin",
+    "aliases",
+    "summary",
+    "located_in",
+    "sources",
+    "facts",
+    "relations",
+}
+FACT_KEYS = {
+    "attribute",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "qualifier",
+    "status",
+    "date",
+    "date_kind",
+    "date_text",
+    "date_inferred",
+    "converted",
+    "sources",
+    "text",
+    "section",
+}
 RELATION_KEYS = {"relation", "object", "sources", "text"}
 CONVERSION_KEYS = {"unit", "value", "low", "high"}
-SOURCE_KEYS = {"id", "title", "publisher", "byline", "date", "as_of", "url", "language",
-               "note", "file"}
+SOURCE_KEYS = {
+    "id",
+    "title",
+    "publisher",
+    "byline",
+    "date",
+    "as_of",
+    "url",
+    "language",
+    "note",
+    "file",
+}
 
 
 class FieldError(ValueError):
@@ -49,17 +82,24 @@ def shown(text: str) -> str:
 
 def type_name(value: Any) -> str:
     if isinstance(value, (_date, _time)):
-        return "an unquoted TOML date or time (write dates as text: \"2025-03\")"
-    names = {str: "text", bool: "true/false", int: "a number", float: "a number",
-             list: "a list", dict: "a table"}
+        return 'an unquoted TOML date or time (write dates as text: "2025-03")'
+    names = {
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "a table",
+    }
     return names.get(type(value), type(value).__name__)
 
 
 def check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
-        raise FieldError(f"{where}{shown(unknown[0])}",
-                         f"unknown field (allowed: {', '.join(sorted(allowed))})")
+        raise FieldError(
+            f"{where}{shown(unknown[0])}", f"unknown field (allowed: {', '.join(sorted(allowed))})"
+        )
 
 
 def text(table: dict[str, Any], key: str, where: str, required: bool = False) -> str:
@@ -71,8 +111,9 @@ def text(table: dict[str, Any], key: str, where: str, required: bool = False) ->
     return value.strip()
 
 
-def text_list(table: dict[str, Any], key: str, where: str,
-              required: bool = False) -> tuple[str, ...]:
+def text_list(
+    table: dict[str, Any], key: str, where: str, required: bool = False
+) -> tuple[str, ...]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise FieldError(where + key, f"expected a list of text, got {type_name(value)}")
@@ -90,8 +131,9 @@ def number(table: dict[str, Any], key: str, where: str) -> Number | None:
     return value
 
 
-def choice(table: dict[str, Any], key: str, options: tuple[str, ...], where: str,
-           default: str = "") -> str:
+def choice(
+    table: dict[str, Any], key: str, options: tuple[str, ...], where: str, default: str = ""
+) -> str:
     value = text(table, key, where) or default
     if value and value not in options:
         raise FieldError(where + key, f"{quoted(value)} is not one of: {', '.join(options)}")
@@ -104,8 +146,11 @@ def partial_date(table: dict[str, Any], key: str, where: str) -> str:
         return ""
     m = PARTIAL_DATE.match(value)
     if not m:
-        raise FieldError(where + key, f"{quoted(value)} is not a date (use YYYY, YYYY-MM, "
-                                      "YYYY-MM-DD, YYYY-H1/H2 or YYYY-Q1..Q4)")
+        raise FieldError(
+            where + key,
+            f"{quoted(value)} is not a date (use YYYY, YYYY-MM, "
+            "YYYY-MM-DD, YYYY-H1/H2 or YYYY-Q1..Q4)",
+        )
     year, month, day = int(m[1]), m[2], m[3]
     try:
         _date(year, int(month or 1), int(day or 1))
@@ -117,16 +162,18 @@ def partial_date(table: dict[str, Any], key: str, where: str) -> str:
 def entity_id(table: dict[str, Any], key: str, where: str) -> str:
     value = text(table, key, where)
     if value and not ENTITY_ID.match(value):
-        raise FieldError(where + key,
-                         f"{quoted(value)} is not an entity id like 'province/shandong'")
+        raise FieldError(
+            where + key, f"{quoted(value)} is not an entity id like 'province/shandong'"
+        )
     return value
 
 
 def _range(table: dict[str, Any], where: str) -> tuple[Number | None, Number | None]:
     low, high = number(table, "low", where), number(table, "high", where)
     if (low is None) != (high is None):
-        raise FieldError(where + ("high" if low is not None else "low"),
-                         "a range needs both low and high")
+        raise FieldError(
+            where + ("high" if low is not None else "low"), "a range needs both low and high"
+        )
     if low is not None and high is not None and low > high:
         raise FieldError(where + "low", f"range low ({low}) is greater than high ({high})")
     return low, high
@@ -165,7 +212,9 @@ def fact(raw: Any, where: str) -> Fact:
         raise FieldError(where + "date_inferred", f"expected true/false, got {type_name(inferred)}")
     return Fact(
         attribute=text(raw, "attribute", where, required=True),
-        value=value, low=low, high=high,
+        value=value,
+        low=low,
+        high=high,
         unit=text(raw, "unit", where),
         qualifier=choice(raw, "qualifier", QUALIFIERS, where),
         status=choice(raw, "status", STATUSES, where) or _missing(where, "status"),
@@ -186,9 +235,13 @@ def relation(raw: Any, subject: str, where: str) -> Relation:
     check_keys(raw, RELATION_KEYS, where)
     name = choice(raw, "relation", tuple(RELATIONS), where) or _missing(where, "relation")
     obj = entity_id(raw, "object", where) or _missing(where, "object")
-    return Relation(subject=subject, relation=name, object=obj,
-                    sources=text_list(raw, "sources", where, required=True),
-                    text=text(raw, "text", where))
+    return Relation(
+        subject=subject,
+        relation=name,
+        object=obj,
+        sources=text_list(raw, "sources", where, required=True),
+        text=text(raw, "text", where),
+    )
 
 
 def _missing(where: str, key: str) -> str:

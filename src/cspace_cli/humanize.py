@@ -51,8 +51,7 @@ def amount(value: Any = None, low: Any = None, high: Any = None, unit: str = "")
     ``25 rockets/year``, ``20%``, ``-¥5 billion``; a text value as it is."""
     if isinstance(value, str):
         return value
-    numbers = [exact(n) for n in ((value,) if value is not None else (low, high))
-               if n is not None]
+    numbers = [exact(n) for n in ((value,) if value is not None else (low, high)) if n is not None]
     if not numbers:
         return unit
     negative = len(numbers) == 1 and numbers[0] < 0 and unit in CURRENCY

@@ -58,15 +58,19 @@ class Summaries(Mapping[str, Summary]):
         self.conn = conn
 
     def __getitem__(self, eid: str) -> Summary:
-        row = self.conn.execute("SELECT id, kind, name, name_zh FROM entities WHERE id = ?",
-                                (eid,)).fetchone()
+        row = self.conn.execute(
+            "SELECT id, kind, name, name_zh FROM entities WHERE id = ?", (eid,)
+        ).fetchone()
         if row is None:
             raise KeyError(eid)
         return Summary(*row)
 
     def __contains__(self, eid: object) -> bool:
-        return isinstance(eid, str) and self.conn.execute(
-            "SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone() is not None
+        return (
+            isinstance(eid, str)
+            and self.conn.execute("SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone()
+            is not None
+        )
 
     def __iter__(self) -> Iterator[str]:
         return (r[0] for r in self.conn.execute("SELECT id FROM entities ORDER BY kind, name"))
@@ -80,8 +84,11 @@ class Links(Mapping[str, list[Link]]):
         self.conn = conn
 
     def __getitem__(self, node: str) -> list[Link]:
-        rows = self.conn.execute("SELECT relation, direction, other, sources, text FROM links "
-                                 "WHERE node = ? ORDER BY ord", (node,)).fetchall()
+        rows = self.conn.execute(
+            "SELECT relation, direction, other, sources, text FROM links "
+            "WHERE node = ? ORDER BY ord",
+            (node,),
+        ).fetchall()
         return [Link(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4]) for r in rows]
 
     def __iter__(self) -> Iterator[str]:
@@ -108,8 +115,7 @@ class Index:
         return dict(json.loads(row[0]))
 
     def get(self, entity_id: str) -> Entity:
-        row = self.conn.execute("SELECT record FROM entities WHERE id = ?",
-                                (entity_id,)).fetchone()
+        row = self.conn.execute("SELECT record FROM entities WHERE id = ?", (entity_id,)).fetchone()
         if row is None:
             raise KeyError(entity_id)
         return entity_from_dict(json.loads(zlib.decompress(row[0])))
@@ -122,47 +128,67 @@ class Index:
 
     def of_kind(self, kind: str | None = None) -> Iterator[Summary]:
         sql = "SELECT id, kind, name, name_zh FROM entities"
-        rows = (self.conn.execute(sql + " WHERE kind = ? ORDER BY name", (kind,)) if kind
-                else self.conn.execute(sql + " ORDER BY kind, name"))
+        rows = (
+            self.conn.execute(sql + " WHERE kind = ? ORDER BY name", (kind,))
+            if kind
+            else self.conn.execute(sql + " ORDER BY kind, name")
+        )
         return (Summary(*r) for r in rows)
 
     def kind_counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT kind, count(*) FROM entities GROUP BY kind"))
 
     def exact(self, ckey: str, kind: str | None) -> list[KeyRow]:
-        return self._keys("SELECT name, id, kind, length(ckey) FROM keys WHERE ckey = ?",
-                          (ckey,), kind)
+        return self._keys(
+            "SELECT name, id, kind, length(ckey) FROM keys WHERE ckey = ?", (ckey,), kind
+        )
 
     def prefixed(self, ckey: str, kind: str | None) -> list[KeyRow]:
         """Keys that start with ``ckey``, or have a word that does; shortest first."""
-        return self._keys("SELECT name, id, kind, keylen FROM words WHERE wkey >= ? "
-                          "AND wkey < ?", (ckey, ckey + "\U0010ffff"), kind,
-                          " ORDER BY keylen LIMIT ?", (PREFIX_LIMIT,))
+        return self._keys(
+            "SELECT name, id, kind, keylen FROM words WHERE wkey >= ? AND wkey < ?",
+            (ckey, ckey + "\U0010ffff"),
+            kind,
+            " ORDER BY keylen LIMIT ?",
+            (PREFIX_LIMIT,),
+        )
 
     def containing(self, ckey: str, kind: str | None) -> list[KeyRow]:
-        return self._keys("SELECT name, id, kind, length(ckey) FROM keys WHERE "
-                          "instr(ckey, ?) > 0", (ckey,), kind,
-                          " ORDER BY length(ckey) LIMIT ?", (PREFIX_LIMIT,))
+        return self._keys(
+            "SELECT name, id, kind, length(ckey) FROM keys WHERE instr(ckey, ?) > 0",
+            (ckey,),
+            kind,
+            " ORDER BY length(ckey) LIMIT ?",
+            (PREFIX_LIMIT,),
+        )
 
     def all_keys(self, kind: str | None) -> list[tuple[str, str, str]]:
         """(spaced key, name, id) for every name, for fuzzy matching."""
         sql = "SELECT skey, name, id FROM keys"
-        rows = (self.conn.execute(sql + " WHERE kind = ?", (kind,)) if kind
-                else self.conn.execute(sql))
+        rows = (
+            self.conn.execute(sql + " WHERE kind = ?", (kind,)) if kind else self.conn.execute(sql)
+        )
         return [(r[0], r[1], r[2]) for r in rows]
 
     def texts_with(self, words: list[str], kind: str | None) -> Iterator[tuple[str, str]]:
         """(id, normalised text) of entities whose text holds every word."""
         sql = "SELECT id, text FROM entities WHERE " + " AND ".join(
-            "instr(text, ?) > 0" for _ in words)
+            "instr(text, ?) > 0" for _ in words
+        )
         args: list[str] = list(words)
         if kind:
             sql += " AND kind = ?"
             args.append(kind)
         return ((r[0], r[1]) for r in self.conn.execute(sql, args))
 
-    def _keys(self, sql: str, args: tuple[Any, ...], kind: str | None, tail: str = "",
-              tail_args: tuple[Any, ...] = ()) -> list[KeyRow]:
+    def _keys(
+        self,
+        sql: str,
+        args: tuple[Any, ...],
+        kind: str | None,
+        tail: str = "",
+        tail_args: tuple[Any, ...] = (),
+    ) -> list[KeyRow]:
         if kind:
             sql += " AND kind = ?"
             args += (kind,)

@@ -21,20 +21,32 @@ KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
         Kind("country", "countries", "A country and its national figures.", "china"),
-        Kind("province", "provinces", "A province-level unit (Beijing, Tianjin, Shanghai too).",
-             "shandong"),
-        Kind("region", "regions", "A multi-province region such as the Greater Bay Area.",
-             "greater bay area"),
+        Kind(
+            "province",
+            "provinces",
+            "A province-level unit (Beijing, Tianjin, Shanghai too).",
+            "shandong",
+        ),
+        Kind(
+            "region",
+            "regions",
+            "A multi-province region such as the Greater Bay Area.",
+            "greater bay area",
+        ),
         Kind("city", "cities", "A city, district or county.", "jinan"),
-        Kind("company", "companies", "A company: launch, satellite, components, steel.",
-             "tianbing"),
-        Kind("organization", "organizations", "A government body, institute, alliance or "
-             "publisher.", "ccid"),
+        Kind(
+            "company", "companies", "A company: launch, satellite, components, steel.", "tianbing"
+        ),
+        Kind(
+            "organization",
+            "organizations",
+            "A government body, institute, alliance or publisher.",
+            "ccid",
+        ),
         Kind("person", "people", "A person quoted or named by a source.", "kang yonglai"),
         Kind("site", "sites", "A spaceport, base, plant, test stand or zone.", "haiyang"),
         Kind("rocket", "rockets", "A launch vehicle.", "tianlong"),
-        Kind("policy", "policies", "A plan, report, conference, fund or article.",
-             "action plan"),
+        Kind("policy", "policies", "A plan, report, conference, fund or article.", "action plan"),
     )
 }
 
@@ -69,6 +81,14 @@ RELATIONS: dict[str, RelationType] = {
 STATUSES = ("actual", "target", "projection", "plan")
 DATE_KINDS = ("as_of", "during", "by", "on")
 QUALIFIERS = (
-    "over", "more than", "exceeding", "at least", "about", "roughly", "nearly",
-    "up to", "under", "at most",
+    "over",
+    "more than",
+    "exceeding",
+    "at least",
+    "about",
+    "roughly",
+    "nearly",
+    "up to",
+    "under",
+    "at most",
 )

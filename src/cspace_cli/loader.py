@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import re
-from functools import partial
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,23 +49,37 @@ def fact_files(folder: Path) -> Iterator[tuple[Path, str | None, Problem | None]
         if child.name.startswith(".") or not _is_dir(child):
             continue
         if child.name not in KINDS:
-            yield Path(child.path), None, Problem(
-                child.path, f"unknown kind folder '{child.name}' "
-                            f"(known kinds: {', '.join(KINDS)})")
+            yield (
+                Path(child.path),
+                None,
+                Problem(
+                    child.path,
+                    f"unknown kind folder '{child.name}' (known kinds: {', '.join(KINDS)})",
+                ),
+            )
             continue
         try:
             entries = sorted(os.scandir(child.path), key=lambda e: e.name)
         except OSError as exc:
-            yield Path(child.path), None, Problem(
-                child.path, f"cannot read folder: {exc.strerror or exc}")
+            yield (
+                Path(child.path),
+                None,
+                Problem(child.path, f"cannot read folder: {exc.strerror or exc}"),
+            )
             continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             if _is_dir(entry):
-                yield Path(entry.path), None, Problem(
-                    entry.path, "unexpected folder: fact files go directly in "
-                                f"'{child.name}/' as <slug>.toml")
+                yield (
+                    Path(entry.path),
+                    None,
+                    Problem(
+                        entry.path,
+                        "unexpected folder: fact files go directly in "
+                        f"'{child.name}/' as <slug>.toml",
+                    ),
+                )
             elif entry.name.lower().endswith(".toml"):
                 yield Path(entry.path), child.name, None
 
@@ -82,24 +96,61 @@ def read_toml(path: Path, label: str) -> tuple[dict[str, Any] | None, str, list[
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            return None, "", [Problem(label, "not a regular file (a pipe or device would never "
-                                             "end); fact files must be plain files")]
+            return (
+                None,
+                "",
+                [
+                    Problem(
+                        label,
+                        "not a regular file (a pipe or device would never "
+                        "end); fact files must be plain files",
+                    )
+                ],
+            )
         size = info.st_size
         if size > MAX_FILE_BYTES:
-            return None, "", [Problem(label, f"file is {size / 1048576:.1f} MiB; fact files "
-                                              f"are limited to {MAX_FILE_BYTES // 1048576} MiB")]
+            return (
+                None,
+                "",
+                [
+                    Problem(
+                        label,
+                        f"file is {size / 1048576:.1f} MiB; fact files "
+                        f"are limited to {MAX_FILE_BYTES // 1048576} MiB",
+                    )
+                ],
+            )
         data = path.read_bytes()
     except OSError as exc:
         return None, "", [Problem(label, f"cannot read file: {exc.strerror or exc}")]
     if data.startswith(b"\xef\xbb\xbf"):
-        return None, "", [Problem(label, "file starts with a byte order mark (BOM); "
-                                         "save it as UTF-8 without BOM", 1)]
+        return (
+            None,
+            "",
+            [
+                Problem(
+                    label,
+                    "file starts with a byte order mark (BOM); save it as UTF-8 without BOM",
+                    1,
+                )
+            ],
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, "", [Problem(label, f"not UTF-8 text (byte 0x{data[exc.start]:02x} at "
-                                         f"offset {exc.start}); save the file as UTF-8", line)]
+        return (
+            None,
+            "",
+            [
+                Problem(
+                    label,
+                    f"not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+                    f"offset {exc.start}); save the file as UTF-8",
+                    line,
+                )
+            ],
+        )
     try:
         return tomli.loads(text), text, []
     except tomli.TOMLDecodeError as exc:
@@ -118,8 +169,10 @@ def find_line(text: str, key: str) -> int | None:
         if n >= len(headers):
             return None
         start = headers[n]
-        stop = next((i for i in range(start + 1, len(lines))
-                     if lines[i].lstrip().startswith("[")), len(lines))
+        stop = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")),
+            len(lines),
+        )
         leaf = m[3]
         if not leaf:
             return start + 1
@@ -137,8 +190,13 @@ def read_entity(path: Path, kind: str, label: str) -> tuple[Entity | None, list[
     """One entity file -> an Entity, or the problems that stop it being one."""
     slug = path.name[: -len(".toml")]
     if not SLUG.match(slug):
-        return None, [Problem(label, f"file name '{path.name}' is not a valid id: use lowercase "
-                                     "letters, digits and '-' (e.g. space-pioneer.toml)")]
+        return None, [
+            Problem(
+                label,
+                f"file name '{path.name}' is not a valid id: use lowercase "
+                "letters, digits and '-' (e.g. space-pioneer.toml)",
+            )
+        ]
     raw, text, problems = read_toml(path, label)
     if raw is None:
         return None, problems
@@ -149,10 +207,12 @@ def read_entity(path: Path, kind: str, label: str) -> tuple[Entity | None, list[
         rels_raw = raw.get("relations", [])
         for key, value in (("facts", facts_raw), ("relations", rels_raw)):
             if not isinstance(value, list):
-                raise FieldError(key, f"expected an array of tables ([[{key}]]), "
-                                      f"got {fields.type_name(value)}")
+                raise FieldError(
+                    key, f"expected an array of tables ([[{key}]]), got {fields.type_name(value)}"
+                )
         entity = Entity(
-            id=eid, kind=kind,
+            id=eid,
+            kind=kind,
             name=fields.text(raw, "name", "", required=True),
             summary=fields.text(raw, "summary", "", required=True),
             name_zh=fields.text(raw, "name_zh", ""),
@@ -161,8 +221,9 @@ def read_entity(path: Path, kind: str, label: str) -> tuple[Entity | None, list[
             located_in=fields.entity_id(raw, "located_in", ""),
             sources=fields.text_list(raw, "sources", ""),
             facts=tuple(fields.fact(f, f"facts[{i}].") for i, f in enumerate(facts_raw)),
-            relations=tuple(fields.relation(r, eid, f"relations[{i}].")
-                            for i, r in enumerate(rels_raw)),
+            relations=tuple(
+                fields.relation(r, eid, f"relations[{i}].") for i, r in enumerate(rels_raw)
+            ),
             path=label,
         )
     except FieldError as exc:
@@ -190,19 +251,24 @@ def read_sources(path: Path, label: str) -> tuple[list[Source], list[Problem]]:
             fields.check_keys(item, fields.SOURCE_KEYS, where)
             sid = fields.text(item, "id", where, required=True)
             if not SLUG.match(sid):
-                raise FieldError(where + "id", f"'{sid}' is not a valid id: use lowercase "
-                                               "letters, digits and '-'")
-            out.append(Source(
-                id=sid, title=fields.text(item, "title", where, required=True),
-                publisher=fields.text(item, "publisher", where),
-                byline=fields.text(item, "byline", where),
-                date=fields.partial_date(item, "date", where),
-                as_of=fields.partial_date(item, "as_of", where),
-                url=fields.text(item, "url", where),
-                language=fields.text(item, "language", where),
-                note=fields.text(item, "note", where),
-                file=fields.text(item, "file", where),
-            ))
+                raise FieldError(
+                    where + "id",
+                    f"'{sid}' is not a valid id: use lowercase letters, digits and '-'",
+                )
+            out.append(
+                Source(
+                    id=sid,
+                    title=fields.text(item, "title", where, required=True),
+                    publisher=fields.text(item, "publisher", where),
+                    byline=fields.text(item, "byline", where),
+                    date=fields.partial_date(item, "date", where),
+                    as_of=fields.partial_date(item, "as_of", where),
+                    url=fields.text(item, "url", where),
+                    language=fields.text(item, "language", where),
+                    note=fields.text(item, "note", where),
+                    file=fields.text(item, "file", where),
+                )
+            )
         except FieldError as exc:
             problems.append(Problem(label, str(exc), find_line(text, exc.key)))
     return out, problems
@@ -214,8 +280,10 @@ PARALLEL_MIN = 2000
 CHUNK = 256
 
 
-def read_many(jobs: list[tuple[Path, str, str]], prepare: Prepare | None = None,
-              ) -> Iterator[tuple[Entity | None, list[Problem], Any]]:
+def read_many(
+    jobs: list[tuple[Path, str, str]],
+    prepare: Prepare | None = None,
+) -> Iterator[tuple[Entity | None, list[Problem], Any]]:
     """Parse entity files in order, on every core when there are many of them.
 
     ``prepare`` (a module-level function, so it can cross to a worker) runs on each
@@ -242,14 +310,19 @@ def _leave_ctrl_c_to_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _read_job(job: tuple[Path, str, str], prepare: Prepare | None,
-              ) -> tuple[Entity | None, list[Problem], Any]:
+def _read_job(
+    job: tuple[Path, str, str],
+    prepare: Prepare | None,
+) -> tuple[Entity | None, list[Problem], Any]:
     entity, problems = read_entity(*job)
     return entity, problems, prepare(entity) if prepare and entity else None
 
 
-def scan(folders: Iterable[Path], sink: EntitySink, prepare: Prepare | None = None,
-         ) -> tuple[dict[str, Source], list[Problem], list[Problem]]:
+def scan(
+    folders: Iterable[Path],
+    sink: EntitySink,
+    prepare: Prepare | None = None,
+) -> tuple[dict[str, Source], list[Problem], list[Problem]]:
     """Stream every accepted entity into ``sink(entity, replaces, prepared)``; check references.
 
     Returns (sources, problems, notices). Only ids and relation targets are kept in memory,
@@ -274,8 +347,13 @@ def scan(folders: Iterable[Path], sink: EntitySink, prepare: Prepare | None = No
             if s.id in seen:
                 problems.append(Problem(str(src_path), f"duplicate source id '{s.id}'"))
             elif s.id in sources:
-                notices.append(Problem(str(src_path), f"source '{s.id}' replaces the one in "
-                                                      f"{origin[s.id]}", severity="notice"))
+                notices.append(
+                    Problem(
+                        str(src_path),
+                        f"source '{s.id}' replaces the one in {origin[s.id]}",
+                        severity="notice",
+                    )
+                )
             seen.add(s.id)
             sources[s.id] = s
             origin[s.id] = str(src_path)
@@ -296,13 +374,22 @@ def scan(folders: Iterable[Path], sink: EntitySink, prepare: Prepare | None = No
             if entity is None:
                 continue
             if entity.id in here:
-                problems.append(Problem(entity.path, f"duplicate id '{entity.id}': also defined "
-                                                     f"in {paths[entity.id]}"))
+                problems.append(
+                    Problem(
+                        entity.path,
+                        f"duplicate id '{entity.id}': also defined in {paths[entity.id]}",
+                    )
+                )
                 continue
             replaces = entity.id in paths
             if replaces:
-                notices.append(Problem(entity.path, f"'{entity.id}' replaces the one in "
-                                                    f"{paths[entity.id]}", severity="notice"))
+                notices.append(
+                    Problem(
+                        entity.path,
+                        f"'{entity.id}' replaces the one in {paths[entity.id]}",
+                        severity="notice",
+                    )
+                )
             here.add(entity.id)
             paths[entity.id] = entity.path
             problems += check_sources(entity, sources)
@@ -311,8 +398,7 @@ def scan(folders: Iterable[Path], sink: EntitySink, prepare: Prepare | None = No
     for eid, refs in targets.items():
         for what, target in refs:
             if target not in paths:
-                problems.append(Problem(paths[eid], f"{what} points to unknown entity "
-                                                    f"'{target}'"))
+                problems.append(Problem(paths[eid], f"{what} points to unknown entity '{target}'"))
     return sources, problems, notices
 
 
@@ -321,16 +407,18 @@ def check_sources(entity: Entity, sources: dict[str, Source]) -> list[Problem]:
     for i, f in enumerate(entity.facts):
         for sid in f.sources:
             if sid not in sources:
-                problems.append(Problem(entity.path, f"facts[{i}] ('{f.attribute}') cites "
-                                                     f"unknown source '{sid}'"))
+                problems.append(
+                    Problem(
+                        entity.path, f"facts[{i}] ('{f.attribute}') cites unknown source '{sid}'"
+                    )
+                )
     cited = [*entity.sources, *(sid for r in entity.relations for sid in r.sources)]
     for sid in dict.fromkeys(cited):
         if sid not in sources:
             problems.append(Problem(entity.path, f"cites unknown source '{sid}'"))
     for i, r in enumerate(entity.relations):
         if r.object == entity.id:
-            problems.append(Problem(entity.path, f"relations[{i}] ({r.relation}) points to "
-                                                 "itself"))
+            problems.append(Problem(entity.path, f"relations[{i}] ({r.relation}) points to itself"))
     return problems
 
 

@@ -3,10 +3,10 @@
 For a lookup of one kind: (1) exact key, (2) prefix of a name or of one of its words,
 (3) substring (Chinese characters always match this way), each tried only when the one
 before found nothing; then (4) entities of that kind inside a place the query names
-(``cspace site haiyang``), and last (5) rapidfuzz similarity above a cut-off. Candidates rank by that tier, then by score, then
-by the shorter name. Ambiguity is reported, never hidden: the next (up to three)
-candidates in the best one's tier are its alternatives; for fuzzy matches only those
-within ``CLOSE`` points of the best.
+(``cspace site haiyang``), and last (5) rapidfuzz similarity above a cut-off. Candidates
+rank by that tier, then by score, then by the shorter name. Ambiguity is reported, never
+hidden: the next (up to three) candidates in the best one's tier are its alternatives; for
+fuzzy matches only those within ``CLOSE`` points of the best.
 """
 
 from __future__ import annotations
@@ -56,8 +56,9 @@ def query_keys(query: str) -> tuple[str, str]:
     return key, key.replace(" ", "")
 
 
-def _direct(index: Index, ckey: str, kind: str | None,
-            every_tier: bool = False) -> dict[str, Candidate]:
+def _direct(
+    index: Index, ckey: str, kind: str | None, every_tier: bool = False
+) -> dict[str, Candidate]:
     """Tiers 1-3 through the index; a lookup stops at the first tier that finds anything."""
     found: dict[str, Candidate] = {}
     tiers = (("exact", index.exact), ("prefix", index.prefixed), ("substring", index.containing))
@@ -83,9 +84,14 @@ def _by_place(index: Index, ckey: str, kind: str) -> dict[str, Candidate]:
     for place in _direct(index, ckey, None).values():
         frontier, seen = [place.id], {place.id}
         for _ in range(PLACE_DEPTH):
-            inside = [link.other for node in frontier for link in index.links.get(node, [])
-                      if link.relation == "located_in" and link.direction == "in"
-                      and link.other not in seen]
+            inside = [
+                link.other
+                for node in frontier
+                for link in index.links.get(node, [])
+                if link.relation == "located_in"
+                and link.direction == "in"
+                and link.other not in seen
+            ]
             seen.update(inside)
             for eid in inside:
                 s = index.summaries[eid]
@@ -105,20 +111,24 @@ def _fuzzy(index: Index, key: str, kind: str | None, cutoff: float) -> dict[str,
     heads = [k[: len(key)] for k in whole]
     found: dict[str, Candidate] = {}
     for choices in (whole, heads):
-        for _, score, i in process.extract(key, choices, scorer=fuzz.ratio,
-                                           score_cutoff=cutoff, limit=30):
+        for _, score, i in process.extract(
+            key, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=30
+        ):
             _, name, eid = pool[i]
             _keep(found, Candidate(eid, "fuzzy", round(float(score), 1), name))
     return found
 
 
-def ranked(index: Index, query: str, kind: str | None = None,
-           every_tier: bool = False) -> list[Candidate]:
+def ranked(
+    index: Index, query: str, kind: str | None = None, every_tier: bool = False
+) -> list[Candidate]:
     """Candidates for ``query`` in lookup order; empty when nothing is close."""
     key, ckey = query_keys(query)
-    found = (_direct(index, ckey, kind, every_tier)
-             or (_by_place(index, ckey, kind) if kind else {})
-             or _fuzzy(index, key, kind, FUZZY_CUTOFF))
+    found = (
+        _direct(index, ckey, kind, every_tier)
+        or (_by_place(index, ckey, kind) if kind else {})
+        or _fuzzy(index, key, kind, FUZZY_CUTOFF)
+    )
     return sorted(found.values(), key=lambda c: (c.rank, c.id), reverse=True)
 
 
@@ -127,11 +137,15 @@ def lookup(index: Index, query: str, kind: str | None = None) -> Match:
     query = from_argv(query)
     cands = ranked(index, query, kind)
     if not cands:
-        raise NotFound(f"no {kind or 'entity'} matches '{printable(query)}'",
-                       suggest(index, query, kind))
+        raise NotFound(
+            f"no {kind or 'entity'} matches '{printable(query)}'", suggest(index, query, kind)
+        )
     best = cands[0]
-    close = tuple(c for c in cands[1:4] if c.method == best.method
-                  and (c.method != "fuzzy" or c.score >= best.score - CLOSE))
+    close = tuple(
+        c
+        for c in cands[1:4]
+        if c.method == best.method and (c.method != "fuzzy" or c.score >= best.score - CLOSE)
+    )
     return Match(query, best, close)
 
 
@@ -145,7 +159,8 @@ def suggest(index: Index, query: str, kind: str | None) -> list[str]:
     found = _fuzzy(index, key, kind, SUGGEST_CUTOFF)
     if kind and not found:
         found = _direct(index, key.replace(" ", ""), None) or _fuzzy(
-            index, key, None, SUGGEST_CUTOFF)
+            index, key, None, SUGGEST_CUTOFF
+        )
     best = sorted(found.values(), key=lambda c: (c.rank, c.id), reverse=True)[:3]
     out = []
     for c in best:
@@ -163,4 +178,3 @@ def printable(text: str, limit: int = 60) -> str:
     characters (0: no limit)."""
     clean = "".join(c if c.isprintable() else "?" for c in from_argv(text))
     return clean if not limit or len(clean) <= limit else clean[: limit - 1] + "…"
-

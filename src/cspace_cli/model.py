@@ -7,10 +7,9 @@ without copying, and ``asdict`` gives the JSON shape directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
-Number = Union[int, float]
-Value = Union[int, float, str]
+Number = int | float
+Value = int | float | str
 
 
 @dataclass(frozen=True)

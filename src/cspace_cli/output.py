@@ -21,12 +21,33 @@ from .errors import UsageError
 _UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _REF = ("id", "kind", "name", "name_zh")
 FIELDS: dict[str, tuple[str, ...]] = {
-    "entity": (*_REF, "pinyin", "aliases", "summary", "located_in", "facts", "related",
-               "sources", "match"),
+    "entity": (
+        *_REF,
+        "pinyin",
+        "aliases",
+        "summary",
+        "located_in",
+        "facts",
+        "related",
+        "sources",
+        "match",
+    ),
     "list": (*_REF, "summary"),
     "search": (*_REF, "score", "field", "context"),
-    "sources": ("id", "title", "publisher", "byline", "date", "as_of", "url", "language",
-                "note", "file", "facts", "entities"),
+    "sources": (
+        "id",
+        "title",
+        "publisher",
+        "byline",
+        "date",
+        "as_of",
+        "url",
+        "language",
+        "note",
+        "file",
+        "facts",
+        "entities",
+    ),
 }
 
 
@@ -54,8 +75,9 @@ def parse_fields(raw: str, what: str) -> tuple[str, ...]:
     valid = FIELDS.get(what, ())
     unknown = [f for f in wanted if f not in valid]
     if unknown:
-        raise UsageError(f"unknown field '{unknown[0]}' for --fields "
-                         f"(valid here: {', '.join(valid) or 'none'})")
+        raise UsageError(
+            f"unknown field '{unknown[0]}' for --fields (valid here: {', '.join(valid) or 'none'})"
+        )
     if raw and not wanted:
         raise UsageError("--fields is empty; give names such as id,name")
     return wanted
@@ -89,8 +111,9 @@ def emit(what: str, payload: Any, opts: OutputOptions) -> None:
 def to_json(payload: Any, stream: Any) -> str:
     """UTF-8 text as is, unless the stream cannot encode it (``LANG=C``): then \\u escapes,
     which decode to the same values."""
-    text = _UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}",
-                       json.dumps(payload, ensure_ascii=False, indent=2))
+    text = _UNSAFE.sub(
+        lambda m: f"\\u{ord(m[0]):04x}", json.dumps(payload, ensure_ascii=False, indent=2)
+    )
     try:
         text.encode(getattr(stream, "encoding", None) or "utf-8")
     except (UnicodeEncodeError, LookupError):

@@ -25,8 +25,9 @@ def shipped_facts_dir() -> Path:
     return PACKAGE_DIR.parent.parent / "facts"
 
 
-def fact_folders(extra: Sequence[Path] = (), env: dict[str, str] | None = None,
-                 shipped: bool = True) -> list[Path]:
+def fact_folders(
+    extra: Sequence[Path] = (), env: dict[str, str] | None = None, shipped: bool = True
+) -> list[Path]:
     environ = os.environ if env is None else env
     from_env = [Path(p) for p in environ.get("CSPACE_FACTS", "").split(os.pathsep) if p.strip()]
     if environ.get("CSPACE_NO_SHIPPED", "") not in ("", "0"):

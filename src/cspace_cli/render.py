@@ -23,8 +23,7 @@ from .kinds import KINDS
 
 Payload = dict[str, Any]
 
-STATUS_STYLE = {"actual": "green", "target": "yellow", "projection": "magenta",
-                "plan": "cyan"}
+STATUS_STYLE = {"actual": "green", "target": "yellow", "projection": "magenta", "plan": "cyan"}
 CITE = "blue"
 MAX_VIEW = 100
 MIN_ROOM = 12
@@ -45,8 +44,10 @@ def safe(value: Any) -> str:
     text = " ".join(str(value).split())
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() or c in JOINERS or unicodedata.category(c) in KEPT
-                   else "\ufffd" for c in text)
+    return "".join(
+        c if c.isprintable() or c in JOINERS or unicodedata.category(c) in KEPT else "\ufffd"
+        for c in text
+    )
 
 
 def t(value: Any, style: str = "") -> Text:
@@ -63,9 +64,15 @@ def cat(*parts: Text) -> Text:
 
 def console(color: bool) -> Console:
     """Colour decided once by the caller; a fixed 8-colour palette keeps output predictable."""
-    return Console(file=sys.stdout, force_terminal=color,
-                   no_color=not color, color_system="standard" if color else None,
-                   markup=False, highlight=False, emoji=False)
+    return Console(
+        file=sys.stdout,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        markup=False,
+        highlight=False,
+        emoji=False,
+    )
 
 
 class Page:
@@ -89,8 +96,8 @@ class Page:
         lines = list(text.wrap(self.out, max(first, MIN_ROOM), overflow="fold"))
         if len(lines) > 1 and rest != first:
             head = lines[0]
-            tail = text[len(head.plain):]
-            tail = tail[len(tail.plain) - len(tail.plain.lstrip(" ")):]
+            tail = text[len(head.plain) :]
+            tail = tail[len(tail.plain) - len(tail.plain.lstrip(" ")) :]
             lines = [head, *tail.wrap(self.out, max(rest, MIN_ROOM), overflow="fold")]
         for line in lines:
             line.rstrip()
@@ -152,19 +159,33 @@ def header(payload: Payload, page: Page) -> None:
         page.add(t(payload["summary"]))
     match = payload.get("match")
     if match and match["method"] == "place":
-        page.add(Text(f"matched '{safe(match['query'])}' by place: the {payload['kind']} in "
-                      f"{safe(match['matched'])}", "dim italic"), hang=4)
+        page.add(
+            Text(
+                f"matched '{safe(match['query'])}' by place: the {payload['kind']} in "
+                f"{safe(match['matched'])}",
+                "dim italic",
+            ),
+            hang=4,
+        )
     elif match and match["method"] != "exact":
-        page.add(Text(f"matched '{safe(match['matched'])}' for '{safe(match['query'])}' "
-                      f"({match['method']})", "dim italic"), hang=4)
+        page.add(
+            Text(
+                f"matched '{safe(match['matched'])}' for '{safe(match['query'])}' "
+                f"({match['method']})",
+                "dim italic",
+            ),
+            hang=4,
+        )
 
 
 def numbering(payload: Payload) -> dict[str, int]:
     """Sources numbered in order of first citation: facts, then related, then the rest."""
     known = {s["id"] for s in payload["sources"]}
-    cited = [*(s for f in payload["facts"] for s in f["sources"]),
-             *(s for r in payload["related"] for s in r["sources"]),
-             *(s["id"] for s in payload["sources"])]
+    cited = [
+        *(s for f in payload["facts"] for s in f["sources"]),
+        *(s for r in payload["related"] for s in r["sources"]),
+        *(s["id"] for s in payload["sources"]),
+    ]
     return {sid: n for n, sid in enumerate((s for s in dict.fromkeys(cited) if s in known), 1)}
 
 
@@ -195,8 +216,9 @@ def fact_group(group: list[Payload], numbers: dict[str, int], page: Page) -> Non
         fact_block(f, numbers, page, 2, with_attribute=False)
 
 
-def fact_block(f: Payload, numbers: dict[str, int], page: Page, indent: int,
-               with_attribute: bool) -> None:
+def fact_block(
+    f: Payload, numbers: dict[str, int], page: Page, indent: int, with_attribute: bool
+) -> None:
     """One claim: attribute, value, status, date and citations, then its text beneath."""
     line = Text()
     if with_attribute:
@@ -227,8 +249,12 @@ def related(rows: list[Payload], numbers: dict[str, int], page: Page) -> None:
         indent = 0
         if key is not None:
             indent = 2
-            page.add(cat(Text("via "), t(via[key]["name"], "bold"),
-                         Text(f" ({via[key]['kind']})", "dim")), hang=4)
+            page.add(
+                cat(
+                    Text("via "), t(via[key]["name"], "bold"), Text(f" ({via[key]['kind']})", "dim")
+                ),
+                hang=4,
+            )
         for label, items in labels.items():
             line = Text().append(f"{label}: ", "italic")
             for i, r in enumerate(items):
@@ -263,8 +289,10 @@ def source_block(n: int, s: Payload, page: Page) -> None:
     mark = f"[{n}] "
     page.add(cat(Text(mark, CITE), t(s["title"], "italic")), 0, len(mark))
     parts = [f"by {safe(s['byline'])}"] if s.get("byline") else []
-    parts += [safe(s["publisher"] or "publisher not stated"),
-              safe(date_or_unknown(s["date"], "date"))]
+    parts += [
+        safe(s["publisher"] or "publisher not stated"),
+        safe(date_or_unknown(s["date"], "date")),
+    ]
     if s.get("as_of"):
         parts.append(f"content as of {safe(when(s['as_of']))}")
     page.add(Text(" · ".join(parts), "dim"), len(mark))
@@ -280,8 +308,9 @@ def alternatives(payload: Payload, page: Page) -> None:
     for i, a in enumerate(alts):
         if i:
             line.append("; ")
-        line.append(safe(a["name"])).append(f" (cspace {a['kind']} {a['id'].split('/', 1)[1]})",
-                                            "dim")
+        line.append(safe(a["name"])).append(
+            f" (cspace {a['kind']} {a['id'].split('/', 1)[1]})", "dim"
+        )
     page.blank()
     page.add(line, hang=4)
 
@@ -307,8 +336,9 @@ def stated(key: str, shown: Callable[[str], str] = str) -> Callable[[Payload], T
 
 
 def number(key: str) -> Callable[[Payload], Text]:
-    return lambda row: Text(f"{row.get(key, 0):,}" if isinstance(row.get(key), int)
-                            else f"{row.get(key, 0):.1f}")
+    return lambda row: Text(
+        f"{row.get(key, 0):,}" if isinstance(row.get(key), int) else f"{row.get(key, 0):.1f}"
+    )
 
 
 def search_context(row: Payload) -> Text:
@@ -320,17 +350,28 @@ def search_context(row: Payload) -> Text:
     return cat(Text("name: ", "dim"), t(row["context"]))
 
 
-LIST_COLUMNS = [Column("kind", field("kind")), Column("name", field("name", "bold"), True),
-                Column("中文", field("name_zh"), True), Column("id", field("id", "dim"), True)]
-SEARCH_COLUMNS = [Column("kind", field("kind")), Column("name", field("name", "bold"), True),
-                  Column("中文", field("name_zh"), True), Column("score", number("score"),
-                                                              right=True),
-                  Column("match", search_context, True)]
-SOURCE_COLUMNS = [Column("id", field("id", "bold")), Column("title", field("title"), True),
-                  Column("publisher", stated("publisher"), True),
-                  Column("date", stated("date", when)), Column("as of", stated("as_of", when)),
-                  Column("facts", number("facts"), right=True),
-                  Column("entities", number("entities"), right=True)]
+LIST_COLUMNS = [
+    Column("kind", field("kind")),
+    Column("name", field("name", "bold"), True),
+    Column("中文", field("name_zh"), True),
+    Column("id", field("id", "dim"), True),
+]
+SEARCH_COLUMNS = [
+    Column("kind", field("kind")),
+    Column("name", field("name", "bold"), True),
+    Column("中文", field("name_zh"), True),
+    Column("score", number("score"), right=True),
+    Column("match", search_context, True),
+]
+SOURCE_COLUMNS = [
+    Column("id", field("id", "bold")),
+    Column("title", field("title"), True),
+    Column("publisher", stated("publisher"), True),
+    Column("date", stated("date", when)),
+    Column("as of", stated("as_of", when)),
+    Column("facts", number("facts"), right=True),
+    Column("entities", number("entities"), right=True),
+]
 CARD_TITLE = 1
 
 
@@ -355,8 +396,9 @@ def table(rows: list[Payload], columns: list[Column], page: Page) -> None:
 
 def column_widths(columns: list[Column], cells: list[list[Text]], width: int) -> list[int] | None:
     """Natural widths if they fit; otherwise the flexible columns share what is left."""
-    natural = [max(cell_len(c.title), *(row[i].cell_len for row in cells))
-               for i, c in enumerate(columns)]
+    natural = [
+        max(cell_len(c.title), *(row[i].cell_len for row in cells)) for i, c in enumerate(columns)
+    ]
     room = width - GAP * (len(columns) - 1)
     if sum(natural) <= room:
         return natural
@@ -388,10 +430,12 @@ def cards(columns: list[Column], cells: list[list[Text]], page: Page, title: int
         if k:
             page.blank()
         page.add(row[title].copy(), hang=4)
-        fields = [(c, cell) for i, (c, cell) in enumerate(zip(columns, row, strict=True))
-                  if i != title and cell.plain]
-        short = [cat(Text(f"{c.title}:{GLUE}", "dim"), cell) for c, cell in fields
-                 if not c.flex]
+        fields = [
+            (c, cell)
+            for i, (c, cell) in enumerate(zip(columns, row, strict=True))
+            if i != title and cell.plain
+        ]
+        short = [cat(Text(f"{c.title}:{GLUE}", "dim"), cell) for c, cell in fields if not c.flex]
         if short:
             page.add(Text(" · ").join(short), 2, 6)
         for c, cell in fields:
@@ -401,26 +445,35 @@ def cards(columns: list[Column], cells: list[list[Text]], page: Page, title: int
 
 # Overview and problems -----------------------------------------------------------------
 
-COMMANDS = (("cspace province shandong", "one entity: facts, related, numbered sources"),
-            ("cspace company 'tian bing'", "names, pinyin, 中文 and aliases all work"),
-            ("cspace search 'sea launch'", "every kind, names and fact text"),
-            ("cspace list company", "everything of one kind"),
-            ("cspace sources", "the documents behind the facts"),
-            ("cspace company tianbing --json", "the same data as JSON"),
-            ("cspace --help", "every command and option"))
+COMMANDS = (
+    ("cspace province shandong", "one entity: facts, related, numbered sources"),
+    ("cspace company 'tian bing'", "names, pinyin, 中文 and aliases all work"),
+    ("cspace search 'sea launch'", "every kind, names and fact text"),
+    ("cspace list company", "everything of one kind"),
+    ("cspace sources", "the documents behind the facts"),
+    ("cspace company tianbing --json", "the same data as JSON"),
+    ("cspace --help", "every command and option"),
+)
 
 
 def overview(payload: Payload, page: Page) -> None:
-    page.add(cat(Text("cspace", "bold"),
-                 Text(": offline facts on China's commercial space industry")), hang=4)
+    page.add(
+        cat(Text("cspace", "bold"), Text(": offline facts on China's commercial space industry")),
+        hang=4,
+    )
     dates = payload["dates"]
-    line = (f"{count(payload['entities'], 'entity', 'entities')}, "
-            f"{count(payload['facts'], 'fact')}, {count(payload['sources'], 'source')}")
+    line = (
+        f"{count(payload['entities'], 'entity', 'entities')}, "
+        f"{count(payload['facts'], 'fact')}, {count(payload['sources'], 'source')}"
+    )
     if dates["earliest"]:
         line += f"; facts dated {when(dates['earliest'])} to {when(dates['latest'])}"
     page.add(Text(line), hang=4)
-    kinds = [f"{n} {KINDS[k].plural if n != 1 else k}" if k in KINDS else f"{n} {safe(k)}"
-             for k, n in payload["kinds"].items() if n]
+    kinds = [
+        f"{n} {KINDS[k].plural if n != 1 else k}" if k in KINDS else f"{n} {safe(k)}"
+        for k, n in payload["kinds"].items()
+        if n
+    ]
     if kinds:
         page.add(Text(" · ".join(kinds), "dim"), hang=4)
     heading(page, "Try")
@@ -438,8 +491,15 @@ def problems(rows: list[Payload], out: Console) -> None:
     for p in rows:
         where = safe(p["path"]) + (f":{p['line']}" if p.get("line") else "")
         style = "red" if p["severity"] == "error" else "yellow"
-        out.print(cat(Text(where, "bold"), Text(": "), Text(p["severity"], style),
-                      Text(": " + safe(p["message"]))), soft_wrap=True)
+        out.print(
+            cat(
+                Text(where, "bold"),
+                Text(": "),
+                Text(p["severity"], style),
+                Text(": " + safe(p["message"])),
+            ),
+            soft_wrap=True,
+        )
 
 
 LIST_VIEWS = {"list": LIST_COLUMNS, "search": SEARCH_COLUMNS, "sources": SOURCE_COLUMNS}

@@ -66,8 +66,9 @@ def init_folder(root: Path) -> list[Path]:
     if root.exists() and not root.is_dir():
         raise UsageError(f"'{root}' exists and is not a folder")
     if root.is_dir() and any(root.iterdir()):
-        raise UsageError(f"'{root}' is not empty; cspace init only writes into a new or "
-                         "empty folder")
+        raise UsageError(
+            f"'{root}' is not empty; cspace init only writes into a new or empty folder"
+        )
     written = []
     try:
         for rel, text in FILES.items():
@@ -77,6 +78,5 @@ def init_folder(root: Path) -> list[Path]:
                 f.write(text)
             written.append(path)
     except OSError as exc:
-        raise UsageError(f"cannot write '{exc.filename or root}': "
-                         f"{exc.strerror or exc}") from None
+        raise UsageError(f"cannot write '{exc.filename or root}': {exc.strerror or exc}") from None
     return written

@@ -24,28 +24,40 @@ class Hit:
     context: str
 
 
-def search(index: Index, query: str, kind: str | None = None,
-           limit: int | None = None) -> list[Hit]:
+def search(
+    index: Index, query: str, kind: str | None = None, limit: int | None = None
+) -> list[Hit]:
     key, _ = query_keys(query)
     hits: dict[str, Hit] = {}
     for c in ranked(index, query, kind, every_tier=True):
-        hits[c.id] = Hit(c.id, 50 + c.score / 2 if c.method != "fuzzy" else c.score / 2,
-                         "name", c.matched)
+        hits[c.id] = Hit(
+            c.id, 50 + c.score / 2 if c.method != "fuzzy" else c.score / 2, "name", c.matched
+        )
     words = key.split()
-    text_hits = [(eid, 40.0 if key in norm else 30.0)
-                 for eid, norm in index.texts_with(words, kind) if eid not in hits]
-    ranked_hits = sorted([*hits.values(), *(Hit(eid, score, "text", "")
-                                            for eid, score in text_hits)],
-                         key=lambda h: (-h.score, h.id))[:limit]
-    return [h if h.context else Hit(h.id, h.score, h.field,
-                                    context(searchable_text(index, h.id), words))
-            for h in ranked_hits]
+    text_hits = [
+        (eid, 40.0 if key in norm else 30.0)
+        for eid, norm in index.texts_with(words, kind)
+        if eid not in hits
+    ]
+    ranked_hits = sorted(
+        [*hits.values(), *(Hit(eid, score, "text", "") for eid, score in text_hits)],
+        key=lambda h: (-h.score, h.id),
+    )[:limit]
+    return [
+        h
+        if h.context
+        else Hit(h.id, h.score, h.field, context(searchable_text(index, h.id), words))
+        for h in ranked_hits
+    ]
 
 
 def searchable_text(index: Index, entity_id: str) -> str:
     e = index.get(entity_id)
-    parts = [e.summary, *(f"{f.attribute}: {f.text}" for f in e.facts),
-             *(r.text for r in e.relations)]
+    parts = [
+        e.summary,
+        *(f"{f.attribute}: {f.text}" for f in e.facts),
+        *(r.text for r in e.relations),
+    ]
     return "\n".join(p for p in parts if p)
 
 

@@ -86,20 +86,21 @@ def fingerprint(folders: Sequence[Path]) -> str:
 def _stat_into(h: Any, path: Path) -> None:
     try:
         st = path.stat()
-        h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode(
-            errors="surrogateescape"))
+        h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode(errors="surrogateescape"))
     except OSError:
         h.update(f"{path.name}\0missing\n".encode(errors="surrogateescape"))
 
 
-def open_cached(folders: Sequence[Path], use_cache: bool = True,
-                env: dict[str, str] | None = None) -> sqlite3.Connection:
+def open_cached(
+    folders: Sequence[Path], use_cache: bool = True, env: dict[str, str] | None = None
+) -> sqlite3.Connection:
     """A connection to an up-to-date index of ``folders``, from the cache when possible."""
     if not use_cache:
         return build(folders, ":memory:")
     stamp = fingerprint(folders)
-    key = hashlib.sha256("\0".join(str(f.resolve()) for f in folders).encode(
-        errors="surrogateescape")).hexdigest()
+    key = hashlib.sha256(
+        "\0".join(str(f.resolve()) for f in folders).encode(errors="surrogateescape")
+    ).hexdigest()
     path = cache_dir(env) / f"index-{key[:16]}.sqlite"
     conn = _open_fresh(path, stamp)
     if conn is not None:
@@ -146,8 +147,12 @@ def build(folders: Sequence[Path], target: str, stamp: str = "") -> sqlite3.Conn
         if replaces:
             batch.flush()
             stats.forget(entity.id)
-            for table, col in (("entities", "id"), ("keys", "id"), ("words", "id"),
-                               ("links", "owner")):
+            for table, col in (
+                ("entities", "id"),
+                ("keys", "id"),
+                ("words", "id"),
+                ("links", "owner"),
+            ):
                 conn.execute(f"DELETE FROM {table} WHERE {col} = ?", (entity.id,))
         batch.add(rows)
         stats.add(entity)
@@ -162,23 +167,29 @@ def build(folders: Sequence[Path], target: str, stamp: str = "") -> sqlite3.Conn
         conn.close()
         raise InvalidFactBase(problems)
     with conn:
-        conn.executemany("INSERT INTO sources VALUES (?, ?)",
-                         [(s.id, json.dumps(source_to_dict(s), ensure_ascii=False))
-                          for s in sources.values()])
+        conn.executemany(
+            "INSERT INTO sources VALUES (?, ?)",
+            [(s.id, json.dumps(source_to_dict(s), ensure_ascii=False)) for s in sources.values()],
+        )
         meta = {"fingerprint": stamp, "version": __version__, "stats": json.dumps(stats.dump())}
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         conn.executescript(INDEXES)
     return conn
 
 
-Rows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]],
-             list[tuple[Any, ...]]]
+Rows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 
 def prepare_rows(e: Entity) -> Rows:
     """Every row an entity adds to the index; runs in the worker that parsed the file."""
-    entity = (e.id, e.kind, e.name, e.name_zh,
-              zlib.compress(json.dumps(entity_to_dict(e)).encode(), 1), searchable(e))
+    entity = (
+        e.id,
+        e.kind,
+        e.name,
+        e.name_zh,
+        zlib.compress(json.dumps(entity_to_dict(e)).encode(), 1),
+        searchable(e),
+    )
     keys, words = [], []
     for name in e.names():
         skey = spaced(name)
@@ -224,8 +235,11 @@ class Batch:
         c.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)", self.entities)
         c.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?)", self.keys)
         c.executemany("INSERT INTO words VALUES (?, ?, ?, ?, ?)", self.words)
-        c.executemany("INSERT INTO links(node, relation, direction, other, sources, text, "
-                      "owner) VALUES (?, ?, ?, ?, ?, ?, ?)", self.links)
+        c.executemany(
+            "INSERT INTO links(node, relation, direction, other, sources, text, "
+            "owner) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            self.links,
+        )
         self.entities, self.keys, self.words, self.links = [], [], [], []
 
 
@@ -267,7 +281,9 @@ class Stats:
 
     def dump(self) -> dict[str, Any]:
         dates = sorted(d for d, n in self.dates.items() if n > 0)
-        return {"facts": self.facts, "fact_cites": dict(self.fact_cites),
-                "entity_cites": dict(self.entity_cites),
-                "dates": [dates[0], dates[-1]] if dates else ["", ""]}
-
+        return {
+            "facts": self.facts,
+            "fact_cites": dict(self.fact_cites),
+            "entity_cites": dict(self.entity_cites),
+            "dates": [dates[0], dates[-1]] if dates else ["", ""],
+        }

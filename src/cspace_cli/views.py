@@ -26,10 +26,16 @@ def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Pay
     facts = ordered_facts(entity.facts)
     disputed = disputed_attributes(entity.facts)
     related = related_view(index, entity.id)
-    cited = list(dict.fromkeys(
-        [*entity.sources, *(s for f in facts for s in f.sources),
-         *(s for r in entity.relations for s in r.sources),
-         *(s for r in related for s in r["sources"])]))
+    cited = list(
+        dict.fromkeys(
+            [
+                *entity.sources,
+                *(s for f in facts for s in f.sources),
+                *(s for r in entity.relations for s in r.sources),
+                *(s for r in related for s in r["sources"]),
+            ]
+        )
+    )
     return {
         "schema_version": SCHEMA_VERSION,
         "id": entity.id,
@@ -116,17 +122,25 @@ def related_view(index: Index, entity_id: str) -> list[Payload]:
         for node, via in frontier:
             for link in links_of(node):
                 contains = link.relation == "located_in" and link.direction == "in"
-                if link.other in seen or (depth and link.direction == "out"
-                                          and link.relation == "located_in") or (
-                        link.other in inside and not contains):
+                if (
+                    link.other in seen
+                    or (depth and link.direction == "out" and link.relation == "located_in")
+                    or (link.other in inside and not contains)
+                ):
                     continue
                 seen.add(link.other)
                 rel = RELATIONS[link.relation]
                 label = rel.forward if link.direction == "out" else rel.reverse
-                out.append({**ref(index, link.other), "relation": link.relation,
-                            "direction": link.direction, "label": label,
-                            "via": ref(index, node) if via else None,
-                            "sources": list(link.sources)})
+                out.append(
+                    {
+                        **ref(index, link.other),
+                        "relation": link.relation,
+                        "direction": link.direction,
+                        "label": label,
+                        "via": ref(index, node) if via else None,
+                        "sources": list(link.sources),
+                    }
+                )
                 if contains:
                     next_frontier.append((link.other, node))
         frontier = next_frontier
@@ -138,27 +152,39 @@ def _contained(entity_id: str, links_of: Callable[[str], list[Link]]) -> set[str
     found: set[str] = set()
     frontier = [entity_id]
     for _ in range(CONTAINMENT_DEPTH + 1):
-        frontier = [link.other for node in frontier for link in links_of(node)
-                    if link.relation == "located_in" and link.direction == "in"
-                    and link.other not in found and link.other != entity_id]
+        frontier = [
+            link.other
+            for node in frontier
+            for link in links_of(node)
+            if link.relation == "located_in"
+            and link.direction == "in"
+            and link.other not in found
+            and link.other != entity_id
+        ]
         found.update(frontier)
     return found
 
 
 def list_rows(index: Index, kind: str | None) -> list[Payload]:
-    return [{**ref(index, s.id), "summary": index.get(s.id).summary}
-            for s in sorted(index.of_kind(kind), key=lambda s: (s.kind, s.name.casefold()))]
+    return [
+        {**ref(index, s.id), "summary": index.get(s.id).summary}
+        for s in sorted(index.of_kind(kind), key=lambda s: (s.kind, s.name.casefold()))
+    ]
 
 
 def search_rows(index: Index, hits: list[Hit]) -> list[Payload]:
-    return [{**ref(index, h.id), "score": round(h.score, 1), "field": h.field,
-             "context": h.context} for h in hits]
+    return [
+        {**ref(index, h.id), "score": round(h.score, 1), "field": h.field, "context": h.context}
+        for h in hits
+    ]
 
 
 def source_rows(index: Index) -> list[Payload]:
     facts, entities = index.stats["fact_cites"], index.stats["entity_cites"]
-    return [{**asdict(s), "facts": facts.get(s.id, 0), "entities": entities.get(s.id, 0)}
-            for s in index.sources.values()]
+    return [
+        {**asdict(s), "facts": facts.get(s.id, 0), "entities": entities.get(s.id, 0)}
+        for s in index.sources.values()
+    ]
 
 
 def overview(index: Index) -> Payload:

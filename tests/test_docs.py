@@ -1,0 +1,38 @@
+"""docs/cli.md holds the current --help of every command; a stale copy fails here."""
+
+from __future__ import annotations
+
+import importlib.util
+from types import ModuleType
+
+from conftest import REPO, run
+
+
+def generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "gen_cli_docs", REPO / "scripts" / "gen_cli_docs.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+GEN = generator()
+
+
+def test_cli_reference_is_up_to_date() -> None:
+    path = REPO / "docs" / "cli.md"
+    assert path.is_file(), f"docs/cli.md is missing; run: {GEN.REGENERATE}"
+    current = path.read_text(encoding="utf-8")
+    assert current == GEN.render(), f"docs/cli.md is stale; run: {GEN.REGENERATE}"
+
+
+def test_reference_covers_every_command_with_its_real_help() -> None:
+    text = GEN.render()
+    names = GEN.command_names()
+    assert {"company", "search", "export", "init", "completion"} <= set(names)
+    for name in names:
+        assert f"\n## cspace {name}\n" in text, name
+    usage = run("export", "--help").stdout.splitlines()[0]
+    assert usage.startswith("Usage: cspace export") and usage in text

@@ -1,0 +1,204 @@
+"""``cspace export``: the whole fact base as JSON, JSON Lines, CSV and SQLite."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import ENTITIES, run, write_base
+from cspace_cli.errors import ExitStatus
+
+SCHEMA = json.loads(run("schema").stdout)
+IDS = sorted(f"{rel[:-5]}" for rel in ENTITIES)
+
+
+def validate(data: object, definition: str) -> None:
+    schema = {**SCHEMA, "$ref": f"#/$defs/{definition}"}
+    schema.pop("oneOf")
+    jsonschema.validate(data, schema)
+
+
+def test_json_is_an_array_of_the_lookup_objects(base: Path) -> None:
+    res = run("export", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    validate(data, "export")
+    assert [e["id"] for e in data] == IDS
+    shown = json.loads(run("show", "site/sea-port", "--json").stdout)
+    assert data[IDS.index("site/sea-port")] == shown
+
+
+def test_jsonl_is_one_entity_per_line(base: Path) -> None:
+    res = run("export", "--format", "jsonl")
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert len(lines) == len(ENTITIES)
+    assert [json.loads(line) for line in lines] == json.loads(run("export").stdout)
+
+
+def test_csv_is_one_row_per_fact_with_entity_and_citation(base: Path) -> None:
+    res = run("export", "--format", "csv")
+    assert res.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert len(rows) == 3
+    port = [r for r in rows if r["entity_id"] == "site/sea-port"]
+    assert [(r["value"], r["source_ids"], r["source_titles"], r["disputed"]) for r in port] == [
+        ("137", "doc-a", "Doc A", "true"),
+        ("89", "doc-b", "Doc B", "true"),
+    ]
+    [plan] = [r for r in rows if r["entity_id"] == "company/space-pioneer"]
+    assert (plan["entity_name"], plan["entity_kind"], plan["qualifier"], plan["low"]) == (
+        "Space Pioneer",
+        "company",
+        "up to",
+        "",
+    )
+
+
+def test_sqlite_has_tables_keys_and_a_working_join(base: Path, tmp_path: Path) -> None:
+    db = tmp_path / "out" / "facts.db"
+    db.parent.mkdir()
+    res = run("export", "--format", "sqlite", "-o", str(db))
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == ""
+    assert "facts.db" in res.stderr
+    con = sqlite3.connect(db)
+    count = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("entities", "names", "facts", "fact_sources", "relations", "sources")
+    }
+    assert count == {
+        "entities": 5,
+        "names": 17,
+        "facts": 3,
+        "fact_sources": 3,
+        "relations": 1,
+        "sources": 2,
+    }
+    rows = con.execute(
+        "SELECT e.name, f.value, typeof(f.value), s.title FROM facts f "
+        "JOIN entities e ON e.id = f.entity_id "
+        "JOIN fact_sources fs ON fs.fact_id = f.id JOIN sources s ON s.id = fs.source_id "
+        "WHERE f.attribute = 'satellites launched' ORDER BY f.position"
+    ).fetchall()
+    assert rows == [
+        ("Oriental Aerospace Port", 137, "integer", "Doc A"),
+        ("Oriental Aerospace Port", 89, "integer", "Doc B"),
+    ]
+    assert con.execute("SELECT located_in FROM entities WHERE id = 'city/yantai'").fetchone() == (
+        "province/shandong",
+    )
+    referenced = {
+        (t, r[2])
+        for t in ("facts", "fact_sources", "names", "relations", "entities")
+        for r in con.execute(f"PRAGMA foreign_key_list({t})")
+    }
+    assert {
+        ("facts", "entities"),
+        ("fact_sources", "facts"),
+        ("fact_sources", "sources"),
+        ("names", "entities"),
+        ("relations", "entities"),
+        ("entities", "entities"),
+    } <= referenced
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"names_key", "facts_entity", "fact_sources_source"} <= indexes
+    con.close()
+
+
+def test_counts_match_the_fact_base_with_a_user_folder(tmp_path: Path) -> None:
+    """The shipped base plus a user folder: SQLite holds exactly what cspace shows."""
+    mine = write_base(
+        tmp_path / "mine",
+        {
+            "company/zz-mine.toml": """
+        name = "ZZ Mine"
+        summary = "Mine."
+        [[facts]]
+        attribute = "staff"
+        value = 12
+        status = "actual"
+        sources = ["doc-a"]
+        text = "Twelve people."
+        """
+        },
+    )
+    db = tmp_path / "all.db"
+    assert run("export", "--facts", str(mine), "-o", str(db)).exit_code == 0
+    expected = json.loads(run("--json", env={"CSPACE_FACTS": str(mine)}).stdout)
+    con = sqlite3.connect(db)
+    got = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("entities", "facts", "sources")
+    }
+    assert got == {t: expected[t] for t in ("entities", "facts", "sources")}
+    assert con.execute(
+        "SELECT count(*) FROM facts WHERE entity_id = 'company/zz-mine'"
+    ).fetchone() == (1,)
+
+
+def test_format_follows_the_file_suffix(base: Path, tmp_path: Path) -> None:
+    out = tmp_path / "facts.csv"
+    assert run("export", "-o", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("entity_id,entity_kind,entity_name,")
+    db = tmp_path / "facts.sqlite"
+    assert run("export", "-o", str(db)).exit_code == 0
+    assert db.read_bytes().startswith(b"SQLite format 3\0")
+
+
+def test_sqlite_is_never_written_to_stdout(base: Path) -> None:
+    res = run("export", "--format", "sqlite")
+    assert res.exit_code == ExitStatus.USAGE
+    assert res.stdout == ""
+    assert "-o FILE" in res.stderr
+
+
+def test_an_existing_file_is_kept_unless_force(base: Path, tmp_path: Path) -> None:
+    out = tmp_path / "facts.json"
+    out.write_text("keep me", encoding="utf-8")
+    res = run("export", "-o", str(out))
+    assert res.exit_code == ExitStatus.USAGE
+    assert "--force" in res.stderr
+    assert out.read_text(encoding="utf-8") == "keep me"
+    assert run("export", "-o", str(out), "--force").exit_code == 0
+    assert len(json.loads(out.read_text(encoding="utf-8"))) == len(ENTITIES)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file
+
+
+@pytest.mark.parametrize("fmt", ["json", "sqlite"])
+def test_never_writes_into_a_fact_folder(base: Path, fmt: str) -> None:
+    before = sorted(p.relative_to(base) for p in base.rglob("*"))
+    res = run("export", "--format", fmt, "-o", str(base / "company" / "out.db"))
+    assert res.exit_code == ExitStatus.USAGE
+    assert "fact folder" in res.stderr
+    assert sorted(p.relative_to(base) for p in base.rglob("*")) == before
+
+
+def test_an_invalid_fact_base_is_not_exported(tmp_path: Path) -> None:
+    bad = write_base(tmp_path / "bad", {"company/x.toml": 'name = "X"\n'})
+    out = tmp_path / "x.json"
+    res = run("export", "-o", str(out), env={"CSPACE_NO_SHIPPED": "1", "CSPACE_FACTS": str(bad)})
+    assert res.exit_code == ExitStatus.INVALID_FACTS
+    assert not out.exists()
+
+
+def test_an_empty_fact_base_exports_empty_but_well_formed(tmp_path: Path) -> None:
+    empty = write_base(tmp_path / "empty", {}, sources=None)
+    env = {"CSPACE_NO_SHIPPED": "1", "CSPACE_FACTS": str(empty)}
+    assert json.loads(run("export", env=env).stdout) == []
+    assert run("export", "-f", "jsonl", env=env).stdout == ""
+    assert run("export", "-f", "csv", env=env).stdout.splitlines() == [
+        ",".join(next(csv.reader(io.StringIO(run("export", "-f", "csv").stdout))))
+    ]
+    db = tmp_path / "empty.db"
+    assert run("export", "-o", str(db), env=env).exit_code == 0
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM entities").fetchone() == (0,)
+    con.close()
