@@ -16,6 +16,18 @@ FACT_DEFAULTS = {f.name: f.default for f in fields(Fact)}
 SOURCE_FIELDS = tuple(f.name for f in fields(Source))
 
 
+def conversion_to_dict(c: Conversion | None) -> dict[str, Any] | None:
+    return None if c is None else {"unit": c.unit, "value": c.value, "low": c.low, "high": c.high}
+
+
+def fact_to_full_dict(fact: Fact) -> dict[str, Any]:
+    """Every field, as the JSON contract lists them (the cache uses the compact form)."""
+    out = {name: getattr(fact, name) for name in FACT_DEFAULTS}
+    out["sources"] = list(fact.sources)
+    out["converted"] = conversion_to_dict(fact.converted)
+    return out
+
+
 def fact_to_dict(fact: Fact) -> dict[str, Any]:
     out = {
         name: value
@@ -23,9 +35,8 @@ def fact_to_dict(fact: Fact) -> dict[str, Any]:
         if (value := getattr(fact, name)) != default
     }
     out["sources"] = list(fact.sources)
-    c = fact.converted
-    if c is not None:
-        out["converted"] = {"unit": c.unit, "value": c.value, "low": c.low, "high": c.high}
+    if fact.converted is not None:
+        out["converted"] = conversion_to_dict(fact.converted)
     return out
 
 

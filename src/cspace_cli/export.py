@@ -14,16 +14,15 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
+from .codec import source_to_dict
 from .errors import UsageError
 from .index import Index
-from .model import Conversion, Entity, Fact
 from .normalize import spaced
-from .views import SCHEMA_VERSION, Payload, disputed_attributes, entity_view, ordered_facts
+from .views import SCHEMA_VERSION, Payload, entity_view, facts_view
 
 SUFFIXES = {
     ".json": "json",
@@ -64,8 +63,6 @@ CSV_COLUMNS = (
     "source_titles",
 )
 
-FACT_FIELDS = tuple(f.name for f in fields(Fact))
-CONVERSION_FIELDS = tuple(f.name for f in fields(Conversion))
 
 SQL_TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -153,7 +150,7 @@ def fact_rows(index: Index) -> Iterator[list[Any]]:
     titles = {s.id: s.title for s in index.sources.values()}
     for eid in sorted(index.summaries):
         e = index.get(eid)
-        for f in entity_facts(e):
+        for f in facts_view(e.facts):
             conv = f["converted"] or {}
             yield [
                 _cell(v)
@@ -170,26 +167,6 @@ def fact_rows(index: Index) -> Iterator[list[Any]]:
                     "; ".join(titles[s] for s in f["sources"] if s in titles),
                 )
             ]
-
-
-def entity_facts(e: Entity) -> list[Payload]:
-    """The facts with the keys the JSON view gives them, in its order, disputes flagged.
-
-    Built field by field: ``dataclasses.asdict`` deep-copies and was most of an export's
-    time on a large base.
-    """
-    disputed = disputed_attributes(e.facts)
-    return [
-        {
-            **{k: getattr(f, k) for k in FACT_FIELDS},
-            "converted": {k: getattr(f.converted, k) for k in CONVERSION_FIELDS}
-            if f.converted
-            else None,
-            "sources": list(f.sources),
-            "disputed": f.attribute in disputed,
-        }
-        for f in ordered_facts(e.facts)
-    ]
 
 
 def write_csv(index: Index, out: TextIO) -> None:
@@ -219,7 +196,7 @@ def fill(con: sqlite3.Connection, index: Index) -> None:
     con.executemany(
         "INSERT INTO sources VALUES (:id, :title, :publisher, :byline, :date, "
         ":as_of, :url, :language, :note, :file)",
-        [asdict(s) for s in index.sources.values()],
+        [source_to_dict(s) for s in index.sources.values()],
     )
     fact_id = relation_id = 0
     for eid in sorted(index.summaries):
@@ -245,7 +222,7 @@ def fill(con: sqlite3.Connection, index: Index) -> None:
             [(e.id, s) for s in dict.fromkeys(e.sources)],
         )
         facts, cites = [], []
-        for position, f in enumerate(entity_facts(e)):
+        for position, f in enumerate(facts_view(e.facts)):
             fact_id += 1
             conv = f["converted"] or {}
             facts.append(

@@ -7,9 +7,9 @@ entities reached through containment) so the JSON and the Rich output never disa
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
+from .codec import fact_to_full_dict, source_to_dict
 from .index import Index, Link
 from .kinds import KINDS, RELATIONS
 from .match import Candidate, Match
@@ -23,14 +23,13 @@ Payload = dict[str, Any]
 
 
 def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Payload:
-    facts = ordered_facts(entity.facts)
-    disputed = disputed_attributes(entity.facts)
+    facts = facts_view(entity.facts)
     related = related_view(index, entity.id)
     cited = list(
         dict.fromkeys(
             [
                 *entity.sources,
-                *(s for f in facts for s in f.sources),
+                *(s for f in facts for s in f["sources"]),
                 *(s for r in entity.relations for s in r.sources),
                 *(s for r in related for s in r["sources"]),
             ]
@@ -46,18 +45,21 @@ def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Pay
         "aliases": [n for n in entity.names() if n not in (entity.name, entity.slug)],
         "summary": entity.summary,
         "located_in": ref(index, entity.located_in) if entity.located_in in index else None,
-        "facts": [fact_view(f, f.attribute in disputed) for f in facts],
+        "facts": facts,
         "related": related,
-        "sources": [asdict(index.sources[s]) for s in cited if s in index.sources],
+        "sources": [source_to_dict(index.sources[s]) for s in cited if s in index.sources],
         "match": match_view(index, match) if match else None,
     }
 
 
+def facts_view(facts: tuple[Fact, ...]) -> list[Payload]:
+    """Facts in view order, each flagged when another source disputes its attribute."""
+    disputed = disputed_attributes(facts)
+    return [fact_view(f, f.attribute in disputed) for f in ordered_facts(facts)]
+
+
 def fact_view(fact: Fact, disputed: bool) -> Payload:
-    out = asdict(fact)
-    out["sources"] = list(fact.sources)
-    out["disputed"] = disputed
-    return out
+    return {**fact_to_full_dict(fact), "disputed": disputed}
 
 
 def ref(index: Index, entity_id: str) -> Payload:
@@ -182,7 +184,7 @@ def search_rows(index: Index, hits: list[Hit]) -> list[Payload]:
 def source_rows(index: Index) -> list[Payload]:
     facts, entities = index.stats["fact_cites"], index.stats["entity_cites"]
     return [
-        {**asdict(s), "facts": facts.get(s.id, 0), "entities": entities.get(s.id, 0)}
+        {**source_to_dict(s), "facts": facts.get(s.id, 0), "entities": entities.get(s.id, 0)}
         for s in index.sources.values()
     ]
 
