@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from conftest import SHIPPED, write_base
 from cspace_cli.errors import NotFound, UsageError
 from cspace_cli.factbase import open_index
+from cspace_cli.fields import FACT_KEYS
 from cspace_cli.index import Index
 from cspace_cli.kinds import DATE_KINDS, KINDS, QUALIFIERS, STATUSES
 from cspace_cli.loader import check_folders
@@ -412,30 +413,7 @@ def breakages(draw: st.DrawFn) -> Callable[[dict[str, Any]], str]:
             )
         )
     )
-    fact_unknown = draw(
-        unknown_key.filter(
-            lambda k: (
-                k
-                not in {
-                    "attribute",
-                    "value",
-                    "low",
-                    "high",
-                    "unit",
-                    "qualifier",
-                    "status",
-                    "date",
-                    "date_kind",
-                    "date_text",
-                    "date_inferred",
-                    "converted",
-                    "sources",
-                    "text",
-                    "section",
-                }
-            )
-        )
-    )
+    fact_unknown = draw(unknown_key.filter(lambda k: k not in FACT_KEYS))
     breakage: Callable[[dict[str, Any]], str] = draw(
         st.sampled_from(
             [

@@ -9,7 +9,6 @@ Typer otherwise evaluates every string annotation of every command on each run, 
 more than doubled the time it takes to build the command tree.
 """
 
-
 import os
 import sys
 from collections.abc import Callable

@@ -7,58 +7,23 @@ a sentence a person can act on. The loader adds the file and line.
 from __future__ import annotations
 
 import re
+from dataclasses import fields as dc_fields
 from datetime import date as _date
 from datetime import time as _time
 from typing import Any
 
 from .kinds import DATE_KINDS, QUALIFIERS, RELATIONS, STATUSES
-from .model import Conversion, Fact, Number, Relation
+from .model import Conversion, Entity, Fact, Number, Relation, Source
 
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(H[12]|Q[1-4]))?$", re.ASCII)
 ENTITY_ID = re.compile(r"^[a-z]+/[a-z0-9][a-z0-9-]*$")
 
-ENTITY_KEYS = {
-    "name",
-    "name_zh",
-    "pinyin",
-    "aliases",
-    "summary",
-    "located_in",
-    "sources",
-    "facts",
-    "relations",
-}
-FACT_KEYS = {
-    "attribute",
-    "value",
-    "low",
-    "high",
-    "unit",
-    "qualifier",
-    "status",
-    "date",
-    "date_kind",
-    "date_text",
-    "date_inferred",
-    "converted",
-    "sources",
-    "text",
-    "section",
-}
-RELATION_KEYS = {"relation", "object", "sources", "text"}
-CONVERSION_KEYS = {"unit", "value", "low", "high"}
-SOURCE_KEYS = {
-    "id",
-    "title",
-    "publisher",
-    "byline",
-    "date",
-    "as_of",
-    "url",
-    "language",
-    "note",
-    "file",
-}
+# The keys a fact file may use are the records' own fields, less what the path gives.
+ENTITY_KEYS = {f.name for f in dc_fields(Entity)} - {"id", "kind", "path"}
+FACT_KEYS = {f.name for f in dc_fields(Fact)}
+RELATION_KEYS = {f.name for f in dc_fields(Relation)} - {"subject"}
+CONVERSION_KEYS = {f.name for f in dc_fields(Conversion)}
+SOURCE_KEYS = {f.name for f in dc_fields(Source)}
 
 
 class FieldError(ValueError):

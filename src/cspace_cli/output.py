@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from .codec import SOURCE_FIELDS
 from .errors import UsageError
 
 # Valid in JSON but able to act on a terminal (C1 controls, bidi overrides) or to stop an
@@ -34,20 +35,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "list": (*_REF, "summary"),
     "search": (*_REF, "score", "field", "context"),
-    "sources": (
-        "id",
-        "title",
-        "publisher",
-        "byline",
-        "date",
-        "as_of",
-        "url",
-        "language",
-        "note",
-        "file",
-        "facts",
-        "entities",
-    ),
+    "sources": (*SOURCE_FIELDS, "facts", "entities"),
 }
 
 
