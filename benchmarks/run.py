@@ -1,0 +1,350 @@
+"""Time cspace as whole processes and print a markdown table of medians and goals.
+
+    python benchmarks/run.py                          # 1k, 10k and 100k entities, 7 runs each
+    python benchmarks/run.py --quick                  # 1k and 10k, 3 runs each
+    python benchmarks/run.py --sizes 1000 --runs 5 --typer-python /tmp/venv-typer029/bin/python
+
+Every case is a fresh process (stdout to /dev/null), so the numbers include interpreter
+start-up and imports, as a user sees them. Ratios are against ``python -c pass`` measured in
+the same run, which makes them comparable across machines. Synthetic fact bases come from
+``generate.py`` and are kept in ``--data-dir`` for the next run; the index cache goes to a
+fresh folder (``CSPACE_CACHE_DIR``) that is removed at the end. Each case first runs once
+untimed under GNU time for its peak RSS (for warm cases that is the warm-up), then
+``--runs`` timed times. "Cold" is the first run after a fact file changed: its mtime is
+bumped before every run. Without a cache in cspace every run is cold; the script works
+either way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generate import KIND_ORDER, MARKER, generate, is_generated, lookup_target, names
+
+TYPER_APP = '''import json
+
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def main(name: str = "tianbing") -> None:
+    print(json.dumps({"name": name}))
+
+
+app()
+'''
+MIB = 1024 * 1024
+SEED_QUERY = ("company", "tianbing")
+BENCH_ENV = {"COLUMNS": "100"}
+GNU_TIME = shutil.which("time") if sys.platform.startswith("linux") else None
+
+
+@dataclass
+class Case:
+    label: str
+    cmd: list[str]
+    env: dict[str, str]
+    before: Callable[[], None] | None = None  # runs untimed before every run
+    role: str = ""  # what a goal looks the result up by: "seed-json", "100000-warm" ...
+
+
+@dataclass
+class Result:
+    case: Case
+    seconds: list[float] = field(default_factory=list)
+    rss: int = 0  # peak, bytes
+    error: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+@dataclass
+class Goal:
+    text: str
+    measured: str
+    ok: bool | None  # None: not measured
+
+
+def run_once(cmd: Sequence[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """(seconds, exit code, stderr) of one whole process."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        code = subprocess.call(cmd, env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=err)
+        elapsed = time.perf_counter() - start
+        err.seek(0)
+        return elapsed, code, err.read().decode("utf-8", "replace")
+
+
+def peak_rss(cmd: Sequence[str], env: dict[str, str]) -> tuple[int, int, str]:
+    """(peak RSS in bytes, exit code, stderr) of one untimed run.
+
+    GNU time reports the command's own peak. A child of this script would also count the
+    memory it shared with this script before exec (Linux carries that high-water mark
+    over), so without GNU time the figure is an upper bound.
+    """
+    with tempfile.NamedTemporaryFile("r") as out, tempfile.TemporaryFile() as err:
+        if GNU_TIME:
+            code = subprocess.call([GNU_TIME, "-f", "%M", "-o", out.name, *cmd], env=env,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=err)
+            lines = out.read().split()
+            kib = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+        else:
+            proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = code = os.waitstatus_to_exitcode(status)
+            kib = usage.ru_maxrss // (1024 if sys.platform == "darwin" else 1)
+        err.seek(0)
+        return kib * 1024, code, err.read().decode("utf-8", "replace")
+
+
+def measure(case: Case, runs: int) -> Result:
+    """One untimed run for peak memory (also the warm-up), then ``runs`` timed runs."""
+    result = Result(case)
+    print(f"  {case.label} ...", end="", file=sys.stderr, flush=True)
+    for i in range(runs + 1):
+        if case.before:
+            case.before()
+        if i == 0:
+            rss, code, stderr = peak_rss(case.cmd, case.env)
+            result.rss = rss
+        else:
+            seconds, code, stderr = run_once(case.cmd, case.env)
+            result.seconds.append(seconds)
+        if code != 0:
+            result.error = f"exit {code}: {stderr.strip()[-160:]}"
+            print(f" failed ({result.error})", file=sys.stderr)
+            return result
+    print(f" {result.median * 1000:.0f} ms", file=sys.stderr)
+    return result
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The caller's environment without cspace or colour settings, plus the case's own."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("CSPACE_") and k not in ("NO_COLOR", "FORCE_COLOR", "COLUMNS")}
+    return {**env, **BENCH_ENV, **extra}
+
+
+def fact_base(data_dir: Path, n: int, seed: int) -> Path:
+    """The generated base of ``n`` entities, written once and reused while it is complete."""
+    root = data_dir / str(n)
+    if is_generated(root, n, seed):
+        return root
+    if root.exists():
+        ours = {*KIND_ORDER, "sources.toml", MARKER}
+        strays = [p.name for p in root.iterdir() if p.name not in ours]
+        if strays:
+            sys.exit(f"{root} holds files generate.py did not write ({strays[0]}); "
+                     "remove it or choose another --data-dir")
+        shutil.rmtree(root)
+    print(f"generating {n} entities in {root} ...", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    generate(n, root, seed)
+    print(f"  done in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return root
+
+
+def toucher(path: Path) -> Callable[[], None]:
+    """Bump a fact file's mtime, as an edit would, so the next run must notice the change."""
+    def touch() -> None:
+        now = time.time_ns()
+        os.utime(path, ns=(now, now))
+    return touch
+
+
+def typer_version(python: str) -> str:
+    code = "import importlib.metadata as m; print(m.version('typer'))"
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def cspace_command(python: str) -> list[str]:
+    """The installed console script next to the interpreter, as a user runs it."""
+    script = Path(python).parent / "cspace"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("cspace")
+    return [found] if found else [python, "-m", "cspace_cli"]
+
+
+def build_cases(args: argparse.Namespace, work: Path) -> list[Case]:
+    """Every case, in table order."""
+    py = args.python
+    cspace = cspace_command(py)
+    app = work / "typer_app.py"
+    app.write_text(TYPER_APP, encoding="utf-8")
+    seed_env = clean_env(CSPACE_CACHE_DIR=str(work / "cache-seed"))
+    cases = [
+        Case("`python -c pass` (floor)", [py, "-c", "pass"], clean_env(), role="floor"),
+        Case(f"minimal Typer app, one JSON line (typer {typer_version(py)})",
+             [py, str(app)], clean_env()),
+    ]
+    for other in args.typer_python:
+        cases.append(Case(f"minimal Typer app, one JSON line (typer {typer_version(other)})",
+                          [other, str(app)], clean_env()))
+    kind, query = SEED_QUERY
+    cases += [
+        Case(f"seed: `cspace {kind} {query} --json`", [*cspace, kind, query, "--json"],
+             seed_env, role="seed-json"),
+        Case(f"seed: `cspace {kind} {query} --color always` (Rich view)",
+             [*cspace, kind, query, "--color", "always"], seed_env, role="seed-rich"),
+    ]
+    for n in args.sizes:
+        root = fact_base(args.data_dir, n, args.seed)
+        kind, name = lookup_target(n, args.seed)
+        word = name.split()[0].lower()
+        env = clean_env(CSPACE_NO_SHIPPED="1", CSPACE_FACTS=str(root),
+                        CSPACE_CACHE_DIR=str(work / f"cache-{n}"))
+        edited = root / KIND_ORDER[0] / f"{names(0, args.seed).slug}.toml"
+        lookup = [*cspace, kind, name, "--json"]
+        size = f"{n:,}"
+        sized = [
+            ("cold", Case(f"{size}: cold lookup (a fact file changed)", lookup, env,
+                          before=toucher(edited))),
+            ("warm", Case(f"{size}: warm `cspace {kind} '{name}' --json`", lookup, env)),
+            ("search", Case(f"{size}: warm `cspace search {word} --json`",
+                            [*cspace, "search", word, "--json"], env)),
+            ("grep", Case(f"{size}: `grep -ri '{name}'` over the TOML tree",
+                          ["grep", "-ri", name, str(root)], clean_env())),
+        ]
+        for role, case in sized:
+            case.role = f"{n}-{role}"
+            cases.append(case)
+    return cases
+
+
+def goals(results: list[Result], sizes: list[int]) -> list[Goal]:
+    """The goals of issue 5; scale goals at 100,000 entities, else provisional at the largest."""
+    by_role = {r.case.role: r for r in results if r.case.role and not r.error}
+    get = by_role.get
+
+    floor = get("floor")
+    out: list[Goal] = []
+    for role, what, limit in (("seed-json", "seed lookup, JSON", 9.0),
+                              ("seed-rich", "seed lookup, Rich view", 12.0)):
+        r = get(role)
+        ratio = r.median / floor.median if r and floor else None
+        out.append(Goal(f"{what} <= {limit:g}x python",
+                        f"{ratio:.1f}x" if ratio else "not measured",
+                        ratio <= limit if ratio else None))
+    n = 100_000 if 100_000 in sizes else max(sizes, default=0)
+    at = f"{n:,}" + ("" if n == 100_000 else " (goal is for 100,000: provisional)")
+    warm, cold, search = get(f"{n}-warm"), get(f"{n}-cold"), get(f"{n}-search")
+    seed = get("seed-json")
+    ratio = warm.median / seed.median if warm and seed else None
+    out.append(Goal(f"{at}: warm lookup <= 1.5x seed lookup",
+                    f"{ratio:.2f}x" if ratio else "not measured",
+                    ratio <= 1.5 if ratio else None))
+    out.append(Goal(f"{at}: cold lookup < 15 s",
+                    f"{cold.median:.1f} s" if cold else "not measured",
+                    cold.median < 15 if cold else None))
+    measured = [r for r in (cold, warm, search) if r]
+    peak = max((r.rss for r in measured), default=0)
+    out.append(Goal(f"{at}: peak RSS (cold, warm lookup, search) < 300 MiB",
+                    f"{peak / MIB:.0f} MiB" if measured else "not measured",
+                    peak < 300 * MIB if measured else None))
+    out.append(Goal(f"{at}: warm search < 1 s",
+                    f"{search.median * 1000:.0f} ms" if search else "not measured",
+                    search.median < 1 if search else None))
+    return out
+
+
+def report(results: list[Result], goal_list: list[Goal], runs: int) -> str:
+    floor = results[0]
+    lines = [f"| case (median of {runs} runs) | median ms | min-max ms | x python | peak RSS MiB |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        if r.error:
+            lines.append(f"| {r.case.label} | failed: {r.error.splitlines()[-1]} | | | |")
+            continue
+        ms = [s * 1000 for s in r.seconds]
+        lines.append(f"| {r.case.label} | {r.median * 1000:.0f} | {min(ms):.0f}-{max(ms):.0f} "
+                     f"| {r.median / floor.median:.1f}x | {r.rss / MIB:.0f} |")
+    lines += ["", "| goal (issue 5) | measured | result |", "| --- | ---: | --- |"]
+    verdict = {True: "PASS", False: "FAIL", None: "not run"}
+    lines += [f"| {g.text} | {g.measured} | {verdict[g.ok]} |" for g in goal_list]
+    return "\n".join(lines)
+
+
+def machine(python: str, load_at_start: float) -> str:
+    """What the numbers depend on; a busy machine (load above its CPUs) inflates them all."""
+    version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    return (f"{os.cpu_count()} CPUs (nproc), {platform.machine()}, {platform.system()} "
+            f"{platform.release()}, Python {version}; 1-minute load average "
+            f"{load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=None,
+                        help="entity counts, comma-separated (default 1000,10000,100000; "
+                             "--quick: 1000,10000)")
+    parser.add_argument("--runs", type=int, default=None,
+                        help="timed runs per case (default 7; --quick: 3)")
+    parser.add_argument("--quick", action="store_true", help="fewer runs and no 100k base")
+    parser.add_argument("--data-dir", type=Path,
+                        default=Path(tempfile.gettempdir(), "cspace-bench"),
+                        help="where generated fact bases are kept (default: /tmp/cspace-bench)")
+    parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    parser.add_argument("--python", default=sys.executable,
+                        help="interpreter of the floor, the Typer app and cspace "
+                             "(default: this one)")
+    parser.add_argument("--typer-python", action="append", default=[], metavar="PY",
+                        help="also time the minimal Typer app with this interpreter's typer "
+                             "(repeatable)")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or ("1000,10000" if args.quick else "1000,10000,100000")
+    try:
+        args.sizes = [int(s.replace("_", "")) for s in sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--sizes: expected numbers like 1000,10000, got '{sizes}'")
+    if any(n < len(KIND_ORDER) for n in args.sizes):
+        parser.error(f"--sizes: each base needs at least {len(KIND_ORDER)} entities")
+    if args.runs is None:
+        args.runs = 3 if args.quick else 7
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    load_at_start = os.getloadavg()[0]
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=args.data_dir))
+    try:
+        cases = build_cases(args, work)
+        print(f"timing {len(cases)} cases, {args.runs} runs each ...", file=sys.stderr)
+        results = [measure(case, args.runs) for case in cases]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if results[0].error:
+        sys.exit(f"the floor case failed: {results[0].error}")
+    print(f"Machine: {machine(args.python, load_at_start)}\n")
+    print(f"Command: python benchmarks/run.py {' '.join(sys.argv[1:] if argv is None else argv)}"
+          .rstrip() + "\n")
+    print(report(results, goals(results, args.sizes), args.runs))
+    return 1 if any(r.error for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
