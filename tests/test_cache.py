@@ -114,3 +114,15 @@ def test_fact_folder_is_never_written(base: Path) -> None:
     run("search", "port")
     run("validate")
     assert {p: p.stat().st_mtime_ns for p in base.rglob("*")} == before
+
+
+def test_folder_check_mode_sees_new_files_but_trusts_in_place_edits(base: Path) -> None:
+    env = {"CSPACE_CACHE_CHECK": "folders"}
+    assert run("city", "yantai", env=env).exit_code == 0
+    (base / "city" / "weihai.toml").write_text('name = "Weihai"\nsummary = "Port."\n')
+    assert run("city", "weihai", "--json", env=env).exit_code == 0
+    path = base / "city" / "yantai.toml"
+    path.write_text(path.read_text().replace('"Yantai"', '"Yantai City"'))
+    res = run("city", "yantai", "--json", env=env)
+    assert json.loads(res.stdout)["name"] == "Yantai", "folders mode reads the cached record"
+    assert name_of("city", "yantai") == "Yantai City", "the default check sees the edit"
