@@ -126,3 +126,65 @@ def test_folder_check_mode_sees_new_files_but_trusts_in_place_edits(base: Path) 
     res = run("city", "yantai", "--json", env=env)
     assert json.loads(res.stdout)["name"] == "Yantai", "folders mode reads the cached record"
     assert name_of("city", "yantai") == "Yantai City", "the default check sees the edit"
+
+
+def inode(tmp_path: Path) -> int:
+    [cache] = cache_files(tmp_path)
+    return cache.stat().st_ino
+
+
+def test_a_changed_file_updates_the_index_in_place(base: Path, tmp_path: Path) -> None:
+    before = json.loads(run("sources", "--json").stdout)
+    first = inode(tmp_path)
+    (base / "city" / "weihai.toml").write_text(
+        'name = "Weihai"\nsummary = "Port."\n[[facts]]\nattribute = "a"\nvalue = 1\n'
+        'status = "actual"\nsources = ["doc-a"]\ntext = "t"\n'
+    )
+    assert name_of("city", "weihai") == "Weihai"
+    assert inode(tmp_path) == first, "an edit should update the index, not rebuild it"
+    after = {r["id"]: r["facts"] for r in json.loads(run("sources", "--json").stdout)}
+    assert after["doc-a"] == {r["id"]: r["facts"] for r in before}["doc-a"] + 1
+    (base / "city" / "weihai.toml").unlink()
+    assert run("city", "weihai").exit_code == ExitStatus.NO_MATCH
+    assert {r["id"]: r["facts"] for r in json.loads(run("sources", "--json").stdout)} == {
+        r["id"]: r["facts"] for r in before
+    }
+
+
+def test_removing_a_referenced_entity_is_refused_until_restored(base: Path) -> None:
+    run("city", "yantai")
+    target = base / "site" / "sea-port.toml"
+    saved = target.read_bytes()
+    target.unlink()
+    res = run("city", "yantai")
+    assert res.exit_code == ExitStatus.INVALID_FACTS
+    assert "space-pioneer.toml" in res.stderr and "'site/sea-port'" in res.stderr
+    target.write_bytes(saved)
+    assert name_of("site", "sea port") == "Oriental Aerospace Port"
+
+
+def test_a_broken_edit_is_refused_and_the_index_kept(base: Path, tmp_path: Path) -> None:
+    run("city", "yantai")
+    first = inode(tmp_path)
+    path = base / "city" / "yantai.toml"
+    good = path.read_text()
+    path.write_text(good + "located_in = 5\n")
+    res = run("city", "yantai")
+    assert res.exit_code == ExitStatus.INVALID_FACTS and "yantai.toml" in res.stderr
+    path.write_text(good.replace('"Yantai"', '"Yantai Again"'))
+    assert name_of("city", "yantai") == "Yantai Again"
+    assert inode(tmp_path) == first
+
+
+def test_changes_an_update_cannot_follow_rebuild(base: Path, tmp_path: Path) -> None:
+    run("city", "yantai")
+    first = inode(tmp_path)
+    sources = base / "sources.toml"
+    sources.write_text(sources.read_text().replace('"Doc A"', '"Doc A, revised"'))
+    titles = [r["title"] for r in json.loads(run("sources", "--json").stdout)]
+    assert "Doc A, revised" in titles
+    assert inode(tmp_path) != first
+    (base / "spaceship").mkdir()
+    (base / "spaceship" / "x.toml").write_text('name = "X"\nsummary = "Y."\n')
+    res = run("city", "yantai")
+    assert res.exit_code == ExitStatus.INVALID_FACTS and "unknown kind folder" in res.stderr

@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .codec import entity_to_dict, source_to_dict
-from .errors import InvalidFactBase
-from .model import Entity
+from .codec import entity_from_dict, entity_to_dict, source_to_dict
+from .errors import InvalidFactBase, Problem
+from .model import Entity, Source
 from .normalize import spaced
 from .paths import SOURCES_FILE
 
-FORMAT = 2
+FORMAT = 3
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entities(id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
@@ -42,6 +42,7 @@ CREATE TABLE links(node TEXT NOT NULL, relation TEXT NOT NULL, direction TEXT NO
                    other TEXT NOT NULL, sources TEXT NOT NULL, text TEXT NOT NULL,
                    owner TEXT NOT NULL, ord INTEGER PRIMARY KEY);
 CREATE TABLE sources(id TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE files(path TEXT PRIMARY KEY, stamp TEXT NOT NULL);
 """
 INDEXES = """
 CREATE INDEX entities_kind ON entities(kind, name);
@@ -99,11 +100,15 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 
 def _stamp(entry: os.DirEntry[str]) -> str:
+    return f"{entry.name} {_size_mtime(entry)}"
+
+
+def _size_mtime(entry: os.DirEntry[str]) -> str:
     try:
         st = entry.stat()
     except OSError:
-        return f"{entry.name} missing"
-    return f"{entry.name} {st.st_size} {st.st_mtime_ns}"
+        return "missing"
+    return f"{st.st_size} {st.st_mtime_ns}"
 
 
 def open_cached(
@@ -119,6 +124,8 @@ def open_cached(
     ).hexdigest()
     path = cache_dir(env) / f"index-{key[:16]}.sqlite"
     conn = _open_fresh(path, stamp)
+    if conn is None and path.is_file() and refresh(path, folders, stamp):
+        conn = _open_fresh(path, stamp)
     if conn is not None:
         return conn
     try:
@@ -134,6 +141,103 @@ def open_cached(
         Path(tmp).unlink(missing_ok=True)
         raise
     return _open_fresh(path, stamp) or build(folders, ":memory:")
+
+
+def refresh(path: Path, folders: Sequence[Path], stamp: str) -> bool:
+    """Bring a stale index up to date by re-reading only the entity files that changed.
+
+    One transaction: a crash or Ctrl-C rolls it back, and a second process waits for it
+    and then finds the index fresh. False means "rebuild instead": the folders or a
+    sources.toml changed, too many files did, an id is defined in two folders, or the
+    file cannot be written. A changed file with problems raises ``InvalidFactBase``
+    and leaves the index as it was.
+    """
+    try:
+        conn = sqlite3.connect(path, timeout=60)
+    except sqlite3.Error:
+        return False
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("fingerprint") == stamp:
+            return True
+        if meta.get("layout") != layout(folders):
+            return False
+        problems = apply_changes(conn, folders, Stats(json.loads(meta["stats"])))
+        if problems is None:
+            return False
+        if problems:
+            raise InvalidFactBase(problems)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (stamp,))
+        conn.commit()
+        return True
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+REFRESH_LIMIT = 500
+
+
+def apply_changes(
+    conn: sqlite3.Connection, folders: Sequence[Path], stats: Stats
+) -> list[Problem] | None:
+    """Replace the rows of changed, added and removed files; None when it cannot."""
+    from .loader import check_sources, entity_targets, read_entity
+
+    now, plain = file_stats(folders)
+    before = dict(conn.execute("SELECT path, stamp FROM files").fetchall())
+    changed = [p for p, st in now.items() if before.get(p) != st]
+    removed = [p for p in before if p not in now]
+    if not plain or len(changed) + len(removed) > REFRESH_LIMIT:
+        return None
+    ids = Counter(_id_of(p) for p in now)
+    touched = {_id_of(p) for p in changed + removed}
+    if any(ids[eid] > 1 for eid in touched):
+        return None
+    sources = {
+        sid: Source(**json.loads(record))
+        for sid, record in conn.execute("SELECT id, record FROM sources")
+    }
+    problems: list[Problem] = []
+    fresh: list[Entity] = []
+    for p in changed:
+        entity, found = read_entity(Path(p), _id_of(p).split("/")[0], p)
+        problems += found
+        if entity is not None:
+            problems += check_sources(entity, sources)
+            fresh.append(entity)
+    for eid in touched:
+        drop_entity(conn, eid, stats)
+    conn.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in changed + removed])
+    batch = Batch(conn)
+    for entity in fresh:
+        batch.add(prepare_rows(entity))
+        stats.add(entity)
+    batch.flush()
+    conn.executemany("INSERT INTO files VALUES (?, ?)", [(p, now[p]) for p in changed])
+    exists = conn.execute
+    for entity in fresh:
+        for what, target in entity_targets(entity):
+            if not exists("SELECT 1 FROM entities WHERE id = ?", (target,)).fetchone():
+                problems.append(Problem(entity.path, f"{what} points to unknown entity '{target}'"))
+    for eid in touched - {e.id for e in fresh}:
+        for (record,) in exists(
+            "SELECT record FROM entities WHERE id IN (SELECT owner FROM links "
+            "WHERE other = ? AND direction = 'out')",
+            (eid,),
+        ):
+            owner = json.loads(zlib.decompress(record))["path"]
+            problems.append(Problem(owner, f"points to unknown entity '{eid}' (file removed)"))
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'stats'", (json.dumps(stats.dump()),))
+    return problems
+
+
+def _id_of(path: str) -> str:
+    """The id the loader gives a file: ``<kind>/<slug>`` from its last two path parts."""
+    kind_dir, name = os.path.split(path)
+    return f"{os.path.basename(kind_dir)}/{name[: -len('.toml')]}"
 
 
 def _open_fresh(path: Path, stamp: str) -> sqlite3.Connection | None:
@@ -162,17 +266,11 @@ def build(folders: Sequence[Path], target: str, stamp: str = "") -> sqlite3.Conn
     def insert(entity: Entity, replaces: bool, rows: Rows) -> None:
         if replaces:
             batch.flush()
-            stats.forget(entity.id)
-            for table, col in (
-                ("entities", "id"),
-                ("keys", "id"),
-                ("words", "id"),
-                ("links", "owner"),
-            ):
-                conn.execute(f"DELETE FROM {table} WHERE {col} = ?", (entity.id,))
+            drop_entity(conn, entity.id, stats)
         batch.add(rows)
         stats.add(entity)
 
+    files, _ = file_stats(folders)
     try:
         sources, problems, _ = scan(folders, insert, prepare_rows)
         batch.flush()
@@ -187,10 +285,56 @@ def build(folders: Sequence[Path], target: str, stamp: str = "") -> sqlite3.Conn
             "INSERT INTO sources VALUES (?, ?)",
             [(s.id, json.dumps(source_to_dict(s), ensure_ascii=False)) for s in sources.values()],
         )
-        meta = {"fingerprint": stamp, "version": __version__, "stats": json.dumps(stats.dump())}
+        conn.executemany("INSERT INTO files VALUES (?, ?)", files.items())
+        meta = {
+            "fingerprint": stamp,
+            "layout": layout(folders),
+            "version": __version__,
+            "stats": json.dumps(stats.dump()),
+        }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         conn.executescript(INDEXES)
     return conn
+
+
+def drop_entity(conn: sqlite3.Connection, eid: str, stats: Stats) -> None:
+    """Take an entity's rows and its share of the counts out of the index."""
+    row = conn.execute("SELECT record FROM entities WHERE id = ?", (eid,)).fetchone()
+    if row is not None:
+        stats.remove(entity_from_dict(json.loads(zlib.decompress(row[0]))))
+    for table, col in (("entities", "id"), ("keys", "id"), ("words", "id"), ("links", "owner")):
+        conn.execute(f"DELETE FROM {table} WHERE {col} = ?", (eid,))
+
+
+def file_stats(folders: Sequence[Path]) -> tuple[dict[str, str], bool]:
+    """Path -> "size mtime" of every entity file, as the loader names them, and whether
+    the folders hold only what an update can follow (no unknown kind, no nested folder)."""
+    from .kinds import KINDS
+
+    out: dict[str, str] = {}
+    plain = True
+    for folder in folders:
+        for entry in _entries(folder, []):
+            if entry.name.startswith(".") or not _is_dir(entry):
+                continue
+            plain = plain and entry.name in KINDS
+            for f in _entries(Path(entry.path), []):
+                if f.name.startswith("."):
+                    continue
+                if _is_dir(f):
+                    plain = False
+                elif f.name.lower().endswith(".toml"):
+                    out[f.path] = _size_mtime(f)
+    return out, plain
+
+
+def layout(folders: Sequence[Path]) -> str:
+    """What an update cannot follow: the folder list and every sources.toml."""
+    parts = [__version__, str(FORMAT)]
+    for folder in folders:
+        parts.append(f"F {folder.resolve()}")
+        parts.extend(_stamp(e) for e in _entries(folder, parts) if e.name == SOURCES_FILE)
+    return hashlib.sha256("\n".join(parts).encode(errors="surrogateescape")).hexdigest()
 
 
 Rows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
@@ -269,37 +413,43 @@ def searchable(e: Entity) -> str:
 
 
 class Stats:
-    """Counts the overview and ``cspace sources`` need, gathered while building."""
+    """Counts the overview and ``cspace sources`` need, kept whole in the index so an
+    update can take one entity's share out and put the new one in."""
 
-    def __init__(self) -> None:
-        self.facts = 0
-        self.fact_cites: Counter[str] = Counter()
-        self.entity_cites: Counter[str] = Counter()
-        self.dates: Counter[str] = Counter()
-        self.per_entity: dict[str, tuple[int, list[str], set[str], list[str]]] = {}
+    def __init__(self, saved: dict[str, Any] | None = None) -> None:
+        saved = saved or {}
+        self.facts: int = saved.get("facts", 0)
+        self.fact_cites: Counter[str] = Counter(saved.get("fact_cites", {}))
+        self.entity_cites: Counter[str] = Counter(saved.get("entity_cites", {}))
+        self.date_counts: Counter[str] = Counter(saved.get("date_counts", {}))
 
-    def add(self, e: Entity) -> None:
-        cites = [sid for f in e.facts for sid in f.sources]
-        cited = set(cites) | set(e.sources)
-        dates = [f.date for f in e.facts if f.date]
-        self.facts += len(e.facts)
-        self.fact_cites.update(cites)
-        self.entity_cites.update(cited)
-        self.dates.update(dates)
-        self.per_entity[e.id] = (len(e.facts), cites, cited, dates)
+    def add(self, e: Entity, sign: int = 1) -> None:
+        cites = Counter(sid for f in e.facts for sid in f.sources)
+        cited = Counter(set(cites) | set(e.sources))
+        dates = Counter(f.date for f in e.facts if f.date)
+        self.facts += sign * len(e.facts)
+        for total, part in (
+            (self.fact_cites, cites),
+            (self.entity_cites, cited),
+            (self.date_counts, dates),
+        ):
+            if sign > 0:
+                total.update(part)
+            else:
+                total.subtract(part)
 
-    def forget(self, eid: str) -> None:
-        n, cites, cited, dates = self.per_entity.pop(eid)
-        self.facts -= n
-        self.fact_cites.subtract(cites)
-        self.entity_cites.subtract(cited)
-        self.dates.subtract(dates)
+    def remove(self, e: Entity) -> None:
+        self.add(e, -1)
 
     def dump(self) -> dict[str, Any]:
-        dates = sorted(d for d, n in self.dates.items() if n > 0)
+        def positive(c: Counter[str]) -> dict[str, int]:
+            return {k: n for k, n in c.items() if n > 0}
+
+        dates = sorted(positive(self.date_counts))
         return {
             "facts": self.facts,
-            "fact_cites": dict(self.fact_cites),
-            "entity_cites": dict(self.entity_cites),
+            "fact_cites": positive(self.fact_cites),
+            "entity_cites": positive(self.entity_cites),
+            "date_counts": positive(self.date_counts),
             "dates": [dates[0], dates[-1]] if dates else ["", ""],
         }
