@@ -224,6 +224,11 @@ def build_cases(args: argparse.Namespace, work: Path) -> list[Case]:
                             [*cspace, "search", word, "--json"], env)),
             ("grep", Case(f"{size}: `grep -ri '{name}'` over the TOML tree",
                           ["grep", "-ri", name, str(root)], clean_env())),
+            ("warm-folders", Case(f"{size}: warm lookup, `CSPACE_CACHE_CHECK=folders`",
+                                  lookup, {**env, "CSPACE_CACHE_CHECK": "folders"})),
+            ("search-folders", Case(f"{size}: warm search, `CSPACE_CACHE_CHECK=folders`",
+                                    [*cspace, "search", word, "--json"],
+                                    {**env, "CSPACE_CACHE_CHECK": "folders"})),
         ]
         for role, case in sized:
             case.role = f"{n}-{role}"
@@ -264,6 +269,14 @@ def goals(results: list[Result], sizes: list[int]) -> list[Goal]:
     out.append(Goal(f"{at}: warm search < 1 s",
                     f"{search.median * 1000:.0f} ms" if search else "not measured",
                     search.median < 1 if search else None))
+    fwarm, fsearch = get(f"{n}-warm-folders"), get(f"{n}-search-folders")
+    fratio = fwarm.median / seed.median if fwarm and seed else None
+    out.append(Goal(f"{at}, CSPACE_CACHE_CHECK=folders: warm lookup <= 1.5x seed lookup",
+                    f"{fratio:.2f}x" if fratio else "not measured",
+                    fratio <= 1.5 if fratio else None))
+    out.append(Goal(f"{at}, CSPACE_CACHE_CHECK=folders: warm search < 1 s",
+                    f"{fsearch.median * 1000:.0f} ms" if fsearch else "not measured",
+                    fsearch.median < 1 if fsearch else None))
     return out
 
 
