@@ -19,11 +19,11 @@ from typing import Any
 import tomli
 
 from . import fields
-from .errors import InvalidFactBase, Problem
+from .errors import Problem
 from .fields import FieldError
 from .kinds import KINDS
 from .model import Entity, Source
-from .paths import SOURCES_FILE
+from .paths import SOURCES_FILE, is_dir
 
 MAX_FILE_BYTES = 1024 * 1024
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -46,7 +46,7 @@ def fact_files(folder: Path) -> Iterator[tuple[Path, str | None, Problem | None]
         yield folder, None, Problem(str(folder), f"cannot read folder: {exc.strerror or exc}")
         return
     for child in children:
-        if child.name.startswith(".") or not _is_dir(child):
+        if child.name.startswith(".") or not is_dir(child):
             continue
         if child.name not in KINDS:
             yield (
@@ -70,7 +70,7 @@ def fact_files(folder: Path) -> Iterator[tuple[Path, str | None, Problem | None]
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if _is_dir(entry):
+            if is_dir(entry):
                 yield (
                     Path(entry.path),
                     None,
@@ -82,13 +82,6 @@ def fact_files(folder: Path) -> Iterator[tuple[Path, str | None, Problem | None]
                 )
             elif entry.name.lower().endswith(".toml"):
                 yield Path(entry.path), child.name, None
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
 
 
 def read_toml(path: Path, label: str) -> tuple[dict[str, Any] | None, str, list[Problem]]:
@@ -438,11 +431,3 @@ def check_folders(folders: Iterable[Path]) -> tuple[FactBase, list[Problem]]:
 
     base.sources, problems, base.notices = scan(folders, keep)
     return base, problems
-
-
-def load(folders: Iterable[Path]) -> FactBase:
-    """Load folders or raise ``InvalidFactBase`` listing every problem."""
-    base, problems = check_folders(folders)
-    if problems:
-        raise InvalidFactBase(problems)
-    return base

@@ -33,3 +33,11 @@ def fact_folders(
     if environ.get("CSPACE_NO_SHIPPED", "") not in ("", "0"):
         shipped = False
     return ([shipped_facts_dir()] if shipped else []) + from_env + list(extra)
+
+
+def is_dir(entry: os.DirEntry[str]) -> bool:
+    """A folder entry that is a directory; an entry that vanished or loops is not."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

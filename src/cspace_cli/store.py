@@ -27,7 +27,7 @@ from .codec import entity_from_dict, entity_to_dict, source_to_dict
 from .errors import InvalidFactBase, Problem
 from .model import Entity, Source
 from .normalize import spaced
-from .paths import SOURCES_FILE
+from .paths import SOURCES_FILE, is_dir
 
 FORMAT = 3
 SCHEMA = """
@@ -76,7 +76,7 @@ def fingerprint(folders: Sequence[Path], folders_only: bool = False) -> str:
         for entry in _entries(folder, parts):
             if entry.name == SOURCES_FILE:
                 parts.append(_stamp(entry))
-            elif _is_dir(entry):
+            elif is_dir(entry):
                 parts.append(f"K {_stamp(entry)}")
                 if not folders_only:
                     parts.extend(map(_stamp, _entries(Path(entry.path), parts)))
@@ -90,13 +90,6 @@ def _entries(folder: Path, parts: list[str]) -> list[os.DirEntry[str]]:
     except OSError:
         parts.append(f"unreadable {folder}")
         return []
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
 
 
 def _stamp(entry: os.DirEntry[str]) -> str:
@@ -315,13 +308,13 @@ def file_stats(folders: Sequence[Path]) -> tuple[dict[str, str], bool]:
     plain = True
     for folder in folders:
         for entry in _entries(folder, []):
-            if entry.name.startswith(".") or not _is_dir(entry):
+            if entry.name.startswith(".") or not is_dir(entry):
                 continue
             plain = plain and entry.name in KINDS
             for f in _entries(Path(entry.path), []):
                 if f.name.startswith("."):
                     continue
-                if _is_dir(f):
+                if is_dir(f):
                     plain = False
                 elif f.name.lower().endswith(".toml"):
                     out[f.path] = _size_mtime(f)
