@@ -1,15 +1,19 @@
-"""Write docs/cli.md: the ``--help`` of every cspace command, taken from the real app.
+"""Write docs/cli.md (the ``--help`` of every cspace command) and the example outputs in
+README.md (each ```text block after an ``<!-- output: cspace ... -->`` line), all taken
+from the real app and the shipped facts.
 
-Run it after changing a command, an option or a help text::
+Run it after changing a command, an option, a help text, a view or the facts::
 
     python scripts/gen_cli_docs.py
 
-tests/test_docs.py renders the same text in memory and fails when docs/cli.md differs.
-The width is fixed so the file does not depend on the terminal it was made in.
+tests/test_docs.py renders the same text in memory and fails when either file differs.
+The width is fixed so the files do not depend on the terminal they were made in.
 """
 
 from __future__ import annotations
 
+import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -20,6 +24,9 @@ from cspace_cli.cli import app
 
 WIDTH = 100
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+README = DOCS.parent.parent / "README.md"
+EXAMPLE_WIDTH = 80
+EXAMPLE = re.compile(r"(<!-- output: cspace (.+?) -->\n```text\n)(.*?)(```)", re.S)
 REGENERATE = "python scripts/gen_cli_docs.py"
 
 
@@ -59,10 +66,29 @@ def render() -> str:
     return "\n".join(parts)
 
 
+def example_output(command: str) -> str:
+    res = CliRunner().invoke(
+        app,
+        shlex.split(command),
+        prog_name="cspace",
+        terminal_width=EXAMPLE_WIDTH,
+        env={"COLUMNS": str(EXAMPLE_WIDTH), "NO_COLOR": "1", "CSPACE_NO_CACHE": "1"},
+    )
+    if res.exit_code != 0:
+        raise RuntimeError(f"cspace {command} exited {res.exit_code}: {res.stderr}")
+    return res.stdout
+
+
+def readme(text: str) -> str:
+    """README.md with every marked example block holding the command's real output."""
+    return EXAMPLE.sub(lambda m: m[1] + example_output(m[2]) + m[4], text)
+
+
 def main() -> None:
     DOCS.parent.mkdir(parents=True, exist_ok=True)
     DOCS.write_text(render(), encoding="utf-8")
-    sys.stderr.write(f"wrote {DOCS}\n")
+    README.write_text(readme(README.read_text(encoding="utf-8")), encoding="utf-8")
+    sys.stderr.write(f"wrote {DOCS} and the examples in {README}\n")
 
 
 if __name__ == "__main__":

@@ -36,3 +36,9 @@ def test_reference_covers_every_command_with_its_real_help() -> None:
         assert f"\n## cspace {name}\n" in text, name
     usage = run("export", "--help").stdout.splitlines()[0]
     assert usage.startswith("Usage: cspace export") and usage in text
+
+
+def test_readme_examples_are_real_output() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(GEN.EXAMPLE.findall(text)) >= 3
+    assert text == GEN.readme(text), f"README.md examples are stale; run: {GEN.REGENERATE}"

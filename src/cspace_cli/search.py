@@ -1,7 +1,8 @@
 """Search across every kind: names first (by the lookup order), then summaries and facts.
 
 A text hit needs every word of the query in one entity's text (normalised the same way
-as names); it scores below any name hit and carries a short context around the match.
+as names); it scores below any name hit, higher when the words form the query's phrase
+or sit in the summary, and carries a short context around the match.
 Contexts are built only for the hits that are shown.
 """
 
@@ -35,7 +36,7 @@ def search(
         )
     words = key.split()
     text_hits = [
-        (eid, 40.0 if key in norm else 30.0)
+        (eid, text_score(key, words, norm))
         for eid, norm in index.texts_with(words, kind)
         if eid not in hits
     ]
@@ -49,6 +50,16 @@ def search(
         else Hit(h.id, h.score, h.field, context(searchable_text(index, h.id), words))
         for h in ranked_hits
     ]
+
+
+def text_score(key: str, words: list[str], norm: str) -> float:
+    """The whole phrase beats scattered words; the summary (the first line) beats facts."""
+    summary = norm.split("\n", 1)[0]
+    if key in summary:
+        return 45.0
+    if key in norm:
+        return 40.0
+    return 35.0 if all(w in summary for w in words) else 30.0
 
 
 def searchable_text(index: Index, entity_id: str) -> str:
