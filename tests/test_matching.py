@@ -116,3 +116,10 @@ def test_search_miss_is_empty_array_and_exit_1(base: Path) -> None:
     assert res.exit_code == ExitStatus.NO_MATCH
     assert json.loads(res.stdout) == []
     assert "nothing matches" in res.stderr
+
+
+def test_a_short_different_name_is_a_miss_not_a_fuzzy_hit(base: Path) -> None:
+    res = run("company", "spacex")
+    assert res.exit_code == ExitStatus.NO_MATCH
+    assert res.stdout == ""
+    assert "did you mean: cspace company 'Space Pioneer'" in res.stderr

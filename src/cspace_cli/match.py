@@ -20,6 +20,7 @@ from .normalize import from_argv, has_cjk, spaced
 
 TIERS = {"exact": 4, "prefix": 3, "substring": 2, "place": 1, "fuzzy": 0}
 PLACE_DEPTH = 3
+HEAD_MIN = 7
 FUZZY_CUTOFF = 75.0
 SUGGEST_CUTOFF = 60.0
 CLOSE = 5.0
@@ -101,15 +102,18 @@ def _by_place(index: Index, ckey: str, kind: str) -> dict[str, Candidate]:
     return found
 
 
-def _fuzzy(index: Index, key: str, kind: str | None, cutoff: float) -> dict[str, Candidate]:
-    """Similarity to a whole name, or to its first ``len(query)`` characters (a typo in
-    the first word of a long name still finds it)."""
+def _fuzzy(
+    index: Index, key: str, kind: str | None, cutoff: float, head_min: int = 0
+) -> dict[str, Candidate]:
+    """Similarity to a whole name, or, for queries of ``head_min`` characters or more, to
+    its first ``len(query)`` characters: a typo in the first word of a long name still
+    finds it, while a short different name (``spacex``) is not taken for a longer one."""
     from rapidfuzz import fuzz, process
 
     pool = index.all_keys(kind)
     whole = [p[0] for p in pool]
-    heads = [k[: len(key)] for k in whole]
     found: dict[str, Candidate] = {}
+    heads = [k[: len(key)] for k in whole] if len(key) >= head_min else []
     for choices in (whole, heads):
         for _, score, i in process.extract(
             key, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=30
@@ -127,7 +131,7 @@ def ranked(
     found = (
         _direct(index, ckey, kind, every_tier)
         or (_by_place(index, ckey, kind) if kind else {})
-        or _fuzzy(index, key, kind, FUZZY_CUTOFF)
+        or _fuzzy(index, key, kind, FUZZY_CUTOFF, HEAD_MIN)
     )
     return sorted(found.values(), key=lambda c: (c.rank, c.id), reverse=True)
 
