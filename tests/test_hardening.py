@@ -499,6 +499,15 @@ def interrupted(tmp_path: Path, facts: Path, install: str, *args: str) -> tuple[
     return proc.returncode, err
 
 
+def assert_clean_interrupt(code: int, err: bytes, tmp_path: Path) -> None:
+    """Exit 130, no traceback, and nothing half-written left in the cache folder."""
+    assert code == ExitStatus.INTERRUPTED
+    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
+    cache = tmp_path / "cache"
+    leftovers = sorted(p.name for p in cache.iterdir()) if cache.exists() else []
+    assert not [n for n in leftovers if not n.endswith(".sqlite")], leftovers
+
+
 def test_ctrl_c_while_loading(base: Path, tmp_path: Path) -> None:
     """Interrupted at the third fact file, with the index cache half built."""
     install = (
@@ -512,11 +521,7 @@ def test_ctrl_c_while_loading(base: Path, tmp_path: Path) -> None:
         "tomli.loads = loads"
     )
     code, err = interrupted(tmp_path, base, install, "company", "tianbing")
-    assert code == ExitStatus.INTERRUPTED
-    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
-    cache = tmp_path / "cache"
-    leftovers = sorted(p.name for p in cache.iterdir()) if cache.exists() else []
-    assert not [n for n in leftovers if not n.endswith(".sqlite")], leftovers
+    assert_clean_interrupt(code, err, tmp_path)
     again = cspace("company", "tianbing", env=cspace_env(base, tmp_path))
     assert again.returncode == 0 and again.stdout.startswith(b"Space Pioneer")
 
@@ -534,11 +539,7 @@ def test_ctrl_c_while_workers_parse(big_base: Path, tmp_path: Path) -> None:
         "loader.read_many = read_many"
     )
     code, err = interrupted(tmp_path, big_base, install, "search", "acme")
-    assert code == ExitStatus.INTERRUPTED
-    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
-    cache = tmp_path / "cache"
-    leftovers = sorted(p.name for p in cache.iterdir()) if cache.exists() else []
-    assert not [n for n in leftovers if not n.endswith(".sqlite")], leftovers
+    assert_clean_interrupt(code, err, tmp_path)
 
 
 def test_ctrl_c_during_start_up(base: Path, tmp_path: Path) -> None:
