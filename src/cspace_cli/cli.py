@@ -23,7 +23,6 @@ from typer.core import TyperGroup
 from . import __version__, output, views
 from .completion import names_for
 from .errors import CspaceError, ExitStatus, InvalidFactBase, NotFound, UsageError
-from .export import format_for, write_file, write_stream
 from .factbase import open_index
 from .index import Index
 from .kinds import KINDS
@@ -31,7 +30,6 @@ from .match import lookup, printable, suggest
 from .normalize import from_argv
 from .output import OutputOptions
 from .paths import fact_folders
-from .scaffold import init_folder
 from .search import search as run_search
 
 
@@ -220,7 +218,8 @@ def make_lookup(kind: str) -> Callable[..., None]:
 
 
 for _kind in KINDS:
-    app.command(_kind, help=make_lookup(_kind).__doc__)(make_lookup(_kind))
+    _lookup = make_lookup(_kind)
+    app.command(_kind, help=_lookup.__doc__)(_lookup)
 
 
 @app.command()
@@ -422,6 +421,8 @@ def export_command(
 
     Example: cspace export -o facts.db && datasette facts.db
     """
+    from .export import format_for, write_file, write_stream
+
     name = format_for(fmt.value if fmt else None, target)
     index = index_for(ctx, facts)
     if target is None:
@@ -443,6 +444,8 @@ def init(
 
     Example: cspace init my-facts && cspace validate my-facts
     """
+    from .scaffold import init_folder
+
     for path in init_folder(folder):
         sys.stdout.write(f"{path}\n")
     output.message(f"next: edit the files, then run: cspace validate {folder}")

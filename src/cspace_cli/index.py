@@ -135,6 +135,32 @@ class Index:
         )
         return (Summary(*r) for r in rows)
 
+    def listing(self, kind: str | None = None) -> Iterator[tuple[Summary, str]]:
+        """Every entity (of one kind) with its summary, for lists: no record decoded."""
+        sql = "SELECT id, kind, name, name_zh, summary FROM entities"
+        rows = (
+            self.conn.execute(sql + " WHERE kind = ?", (kind,)) if kind else self.conn.execute(sql)
+        )
+        return ((Summary(*r[:4]), r[4]) for r in rows)
+
+    def contained(self, entity_id: str, depth: int) -> list[str]:
+        """What sits inside an entity (its cities, their sites …), nearest first."""
+        found: list[str] = []
+        seen = {entity_id}
+        frontier = [entity_id]
+        for _ in range(depth):
+            frontier = [
+                link.other
+                for node in frontier
+                for link in self.links.get(node, [])
+                if link.relation == "located_in"
+                and link.direction == "in"
+                and link.other not in seen
+            ]
+            seen.update(frontier)
+            found += frontier
+        return found
+
     def kind_counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT kind, count(*) FROM entities GROUP BY kind"))
 

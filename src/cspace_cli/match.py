@@ -83,22 +83,9 @@ def _by_place(index: Index, ckey: str, kind: str) -> dict[str, Candidate]:
     """Entities of ``kind`` inside a place the query names: ``cspace site haiyang``."""
     found: dict[str, Candidate] = {}
     for place in _direct(index, ckey, None).values():
-        frontier, seen = [place.id], {place.id}
-        for _ in range(PLACE_DEPTH):
-            inside = [
-                link.other
-                for node in frontier
-                for link in index.links.get(node, [])
-                if link.relation == "located_in"
-                and link.direction == "in"
-                and link.other not in seen
-            ]
-            seen.update(inside)
-            for eid in inside:
-                s = index.summaries[eid]
-                if s.kind == kind:
-                    _keep(found, Candidate(eid, "place", place.score, place.matched))
-            frontier = inside
+        for eid in index.contained(place.id, PLACE_DEPTH):
+            if index.summaries[eid].kind == kind:
+                _keep(found, Candidate(eid, "place", place.score, place.matched))
     return found
 
 

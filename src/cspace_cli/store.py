@@ -29,11 +29,12 @@ from .model import Entity, Source
 from .normalize import spaced
 from .paths import SOURCES_FILE, is_dir
 
-FORMAT = 3
+FORMAT = 4
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entities(id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
-                      name_zh TEXT NOT NULL, record BLOB NOT NULL, text TEXT NOT NULL);
+                      name_zh TEXT NOT NULL, summary TEXT NOT NULL, record BLOB NOT NULL,
+                      text TEXT NOT NULL);
 CREATE TABLE keys(ckey TEXT NOT NULL, skey TEXT NOT NULL, name TEXT NOT NULL,
                   id TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE TABLE words(wkey TEXT NOT NULL, keylen INTEGER NOT NULL, name TEXT NOT NULL,
@@ -340,6 +341,7 @@ def prepare_rows(e: Entity) -> Rows:
         e.kind,
         e.name,
         e.name_zh,
+        e.summary,
         zlib.compress(json.dumps(entity_to_dict(e)).encode(), 1),
         searchable(e),
     )
@@ -385,7 +387,7 @@ class Batch:
 
     def flush(self) -> None:
         c = self.conn
-        c.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)", self.entities)
+        c.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)", self.entities)
         c.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?)", self.keys)
         c.executemany("INSERT INTO words VALUES (?, ?, ?, ?, ?)", self.words)
         c.executemany(

@@ -6,7 +6,6 @@ entities reached through containment) so the JSON and the Rich output never disa
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from .codec import fact_to_full_dict, source_to_dict
@@ -115,7 +114,7 @@ def related_view(index: Index, entity_id: str) -> list[Payload]:
             links[node] = list(index.links.get(node, []))
         return links[node]
 
-    inside = _contained(entity_id, links_of)
+    inside = set(index.contained(entity_id, CONTAINMENT_DEPTH + 1))
     out: list[Payload] = []
     seen = {entity_id}
     frontier: list[tuple[str, str | None]] = [(entity_id, None)]
@@ -149,28 +148,11 @@ def related_view(index: Index, entity_id: str) -> list[Payload]:
     return out
 
 
-def _contained(entity_id: str, links_of: Callable[[str], list[Link]]) -> set[str]:
-    """Everything inside ``entity_id`` down to the depth ``related_view`` walks."""
-    found: set[str] = set()
-    frontier = [entity_id]
-    for _ in range(CONTAINMENT_DEPTH + 1):
-        frontier = [
-            link.other
-            for node in frontier
-            for link in links_of(node)
-            if link.relation == "located_in"
-            and link.direction == "in"
-            and link.other not in found
-            and link.other != entity_id
-        ]
-        found.update(frontier)
-    return found
-
-
 def list_rows(index: Index, kind: str | None) -> list[Payload]:
+    rows = sorted(index.listing(kind), key=lambda row: (row[0].kind, row[0].name.casefold()))
     return [
-        {**ref(index, s.id), "summary": index.get(s.id).summary}
-        for s in sorted(index.of_kind(kind), key=lambda s: (s.kind, s.name.casefold()))
+        {"id": s.id, "kind": s.kind, "name": s.name, "name_zh": s.name_zh, "summary": summary}
+        for s, summary in rows
     ]
 
 
