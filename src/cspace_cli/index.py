@@ -103,6 +103,7 @@ class Index:
         self.conn = conn
         self.summaries = Summaries(conn)
         self.links = Links(conn)
+        self._fuzzy: dict[str | None, list[str]] = {}
 
     @cached_property
     def sources(self) -> dict[str, Source]:
@@ -188,24 +189,47 @@ class Index:
             (PREFIX_LIMIT,),
         )
 
-    def all_keys(self, kind: str | None) -> list[tuple[str, str, str]]:
-        """(spaced key, name, id) for every name, for fuzzy matching."""
-        sql = "SELECT skey, name, id FROM keys"
-        rows = (
-            self.conn.execute(sql + " WHERE kind = ?", (kind,)) if kind else self.conn.execute(sql)
-        )
-        return [(r[0], r[1], r[2]) for r in rows]
+    def fuzzy_keys(self, kind: str | None) -> list[str]:
+        """Every distinct spaced name key of a kind (of all kinds: a key two kinds share
+        comes twice), for fuzzy matching; read once per process."""
+        if kind not in self._fuzzy:
+            sql = "SELECT skeys FROM fuzzy"
+            rows = (
+                self.conn.execute(sql + " WHERE kind = ?", (kind,))
+                if kind
+                else self.conn.execute(sql)
+            )
+            joined = "\n".join(blob for (blob,) in rows)
+            self._fuzzy[kind] = joined.split("\n") if joined else []
+        return self._fuzzy[kind]
 
-    def texts_with(self, words: list[str], kind: str | None) -> Iterator[tuple[str, str]]:
-        """(id, normalised text) of entities whose text holds every word."""
-        sql = "SELECT id, text FROM entities WHERE " + " AND ".join(
-            "instr(text, ?) > 0" for _ in words
+    def named(self, skey: str, kind: str | None) -> list[KeyRow]:
+        """The names whose spaced key is ``skey``."""
+        return self._keys(
+            "SELECT name, id, kind, length(ckey) FROM keys WHERE ckey = ? AND skey = ?",
+            (skey.replace(" ", ""), skey),
+            kind,
         )
-        args: list[str] = list(words)
+
+    def text_hits(
+        self, phrase: str, words: list[str], kind: str | None, limit: int | None
+    ) -> list[tuple[str, int]]:
+        """(id, rank) of entities whose text holds every word, best first. Rank 3: the
+        summary holds the phrase; 2: the rest does; 1: the summary holds every word; 0."""
+        every = " AND ".join("(instr(head, ?) > 0 OR instr(body, ?) > 0)" for _ in words)
+        in_head = " AND ".join("instr(head, ?) > 0" for _ in words)
+        sql = (
+            f"SELECT id, CASE WHEN instr(head, ?) > 0 THEN 3 WHEN instr(body, ?) > 0 THEN 2 "
+            f"WHEN {in_head} THEN 1 ELSE 0 END AS rank FROM texts WHERE {every}"
+        )
+        args: list[Any] = [phrase, phrase, *words, *(w for w in words for _ in (0, 1))]
         if kind:
             sql += " AND kind = ?"
             args.append(kind)
-        return ((r[0], r[1]) for r in self.conn.execute(sql, args))
+        args.append(-1 if limit is None else limit)
+        return [
+            (r[0], r[1]) for r in self.conn.execute(sql + " ORDER BY rank DESC, id LIMIT ?", args)
+        ]
 
     def _keys(
         self,

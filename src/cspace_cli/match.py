@@ -97,16 +97,19 @@ def _fuzzy(
     finds it, while a short different name (``spacex``) is not taken for a longer one."""
     from rapidfuzz import fuzz, process
 
-    pool = index.all_keys(kind)
-    whole = [p[0] for p in pool]
-    found: dict[str, Candidate] = {}
-    heads = [k[: len(key)] for k in whole] if len(key) >= head_min else []
+    whole = index.fuzzy_keys(kind)
+    size = len(key)
+    heads = [k[:size] for k in whole] if size >= head_min else []
+    scores: dict[str, float] = {}
     for choices in (whole, heads):
         for _, score, i in process.extract(
             key, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=30
         ):
-            _, name, eid = pool[i]
-            _keep(found, Candidate(eid, "fuzzy", round(float(score), 1), name))
+            scores[whole[i]] = max(float(score), scores.get(whole[i], 0.0))
+    found: dict[str, Candidate] = {}
+    for skey, score in scores.items():
+        for row in index.named(skey, kind):
+            _keep(found, Candidate(row.id, "fuzzy", round(score, 1), row.name))
     return found
 
 

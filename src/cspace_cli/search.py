@@ -1,9 +1,10 @@
 """Search across every kind: names first (by the lookup order), then summaries and facts.
 
 A text hit needs every word of the query in one entity's text (normalised the same way
-as names); it scores below any name hit, higher when the words form the query's phrase
-or sit in the summary, and carries a short context around the match.
-Contexts are built only for the hits that are shown.
+as names); it scores below any exact, prefix or substring name hit, higher when the words
+form the query's phrase or sit in the summary, and carries a short context around the
+match. The index ranks text hits and returns only as many as can be shown, and skips them
+when name hits already fill the list; contexts are built only for the hits shown.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .index import Index
 from .match import query_keys, ranked
 
 CONTEXT = 36
+TEXT_SCORES = (30.0, 35.0, 40.0, 45.0)  # by the index's text rank
 
 
 @dataclass(frozen=True)
@@ -35,31 +37,25 @@ def search(
             c.id, 50 + c.score / 2 if c.method != "fuzzy" else c.score / 2, "name", c.matched
         )
     words = key.split()
-    text_hits = [
-        (eid, text_score(key, words, norm))
-        for eid, norm in index.texts_with(words, kind)
-        if eid not in hits
-    ]
-    ranked_hits = sorted(
-        [*hits.values(), *(Hit(eid, score, "text", "") for eid, score in text_hits)],
-        key=lambda h: (-h.score, h.id),
-    )[:limit]
+    above = sum(h.score > TEXT_SCORES[-1] for h in hits.values())
+    text_hits = (
+        []
+        if limit is not None and above >= limit
+        else [
+            Hit(eid, TEXT_SCORES[rank], "text", "")
+            for eid, rank in index.text_hits(
+                key, words, kind, None if limit is None else limit + len(hits)
+            )
+            if eid not in hits
+        ]
+    )
+    ranked_hits = sorted([*hits.values(), *text_hits], key=lambda h: (-h.score, h.id))[:limit]
     return [
         h
         if h.context
         else Hit(h.id, h.score, h.field, context(searchable_text(index, h.id), words))
         for h in ranked_hits
     ]
-
-
-def text_score(key: str, words: list[str], norm: str) -> float:
-    """The whole phrase beats scattered words; the summary (the first line) beats facts."""
-    summary = norm.split("\n", 1)[0]
-    if key in summary:
-        return 45.0
-    if key in norm:
-        return 40.0
-    return 35.0 if all(w in summary for w in words) else 30.0
 
 
 def searchable_text(index: Index, entity_id: str) -> str:

@@ -18,23 +18,27 @@ import sqlite3
 import tempfile
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .codec import entity_from_dict, entity_to_dict, source_to_dict
 from .errors import InvalidFactBase, Problem
+from .freshness import file_stats, fingerprint, layout
+from .kinds import KINDS
 from .model import Entity, Source
 from .normalize import spaced
-from .paths import SOURCES_FILE, is_dir
 
-FORMAT = 4
+FORMAT = 5
+SALT = f"{__version__} {FORMAT}"  # a new release or index layout is a new cache
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entities(id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
-                      name_zh TEXT NOT NULL, summary TEXT NOT NULL, record BLOB NOT NULL,
-                      text TEXT NOT NULL);
+                      name_zh TEXT NOT NULL, summary TEXT NOT NULL, record BLOB NOT NULL);
+CREATE TABLE texts(id TEXT PRIMARY KEY, kind TEXT NOT NULL, head TEXT NOT NULL,
+                   body TEXT NOT NULL);
+CREATE TABLE fuzzy(kind TEXT PRIMARY KEY, skeys TEXT NOT NULL);
 CREATE TABLE keys(ckey TEXT NOT NULL, skey TEXT NOT NULL, name TEXT NOT NULL,
                   id TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE TABLE words(wkey TEXT NOT NULL, keylen INTEGER NOT NULL, name TEXT NOT NULL,
@@ -47,7 +51,7 @@ CREATE TABLE files(path TEXT PRIMARY KEY, stamp TEXT NOT NULL);
 """
 INDEXES = """
 CREATE INDEX entities_kind ON entities(kind, name);
-CREATE INDEX keys_ckey ON keys(ckey);
+CREATE INDEX keys_ckey ON keys(ckey, kind);
 CREATE INDEX keys_kind ON keys(kind);
 CREATE INDEX words_wkey ON words(wkey);
 CREATE INDEX links_node ON links(node);
@@ -62,49 +66,6 @@ def cache_dir(env: dict[str, str] | os._Environ[str] | None = None) -> Path:
     return Path(base) / "cspace"
 
 
-def fingerprint(folders: Sequence[Path], folders_only: bool = False) -> str:
-    """Every fact file's path, size and mtime, the folder order, and the package version.
-
-    One ``scandir`` per folder and one hash at the end: on every warm run this is the
-    only work proportional to the number of files. ``folders_only`` (``CSPACE_CACHE_CHECK=
-    folders``) stamps each kind folder instead of its files: constant time, and it still
-    sees files added, removed or renamed, and editors that save by replacing the file,
-    but not a file rewritten in place.
-    """
-    parts = [__version__, str(FORMAT)]
-    for folder in folders:
-        parts.append(f"F {folder.resolve()}")
-        for entry in _entries(folder, parts):
-            if entry.name == SOURCES_FILE:
-                parts.append(_stamp(entry))
-            elif is_dir(entry):
-                parts.append(f"K {_stamp(entry)}")
-                if not folders_only:
-                    parts.extend(map(_stamp, _entries(Path(entry.path), parts)))
-    return hashlib.sha256("\n".join(parts).encode(errors="surrogateescape")).hexdigest()
-
-
-def _entries(folder: Path, parts: list[str]) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(folder) as it:
-            return sorted(it, key=lambda e: e.name)
-    except OSError:
-        parts.append(f"unreadable {folder}")
-        return []
-
-
-def _stamp(entry: os.DirEntry[str]) -> str:
-    return f"{entry.name} {_size_mtime(entry)}"
-
-
-def _size_mtime(entry: os.DirEntry[str]) -> str:
-    try:
-        st = entry.stat()
-    except OSError:
-        return "missing"
-    return f"{st.st_size} {st.st_mtime_ns}"
-
-
 def open_cached(
     folders: Sequence[Path], use_cache: bool = True, env: dict[str, str] | None = None
 ) -> sqlite3.Connection:
@@ -112,7 +73,7 @@ def open_cached(
     if not use_cache:
         return build(folders, ":memory:")
     environ = os.environ if env is None else env
-    stamp = fingerprint(folders, environ.get("CSPACE_CACHE_CHECK", "") == "folders")
+    stamp = fingerprint(folders, SALT, environ.get("CSPACE_CACHE_CHECK", "") == "folders")
     key = hashlib.sha256(
         "\0".join(str(f.resolve()) for f in folders).encode(errors="surrogateescape")
     ).hexdigest()
@@ -155,7 +116,7 @@ def refresh(path: Path, folders: Sequence[Path], stamp: str) -> bool:
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("fingerprint") == stamp:
             return True
-        if meta.get("layout") != layout(folders):
+        if meta.get("layout") != layout(folders, SALT):
             return False
         problems = apply_changes(conn, folders, Stats(json.loads(meta["stats"])))
         if problems is None:
@@ -224,6 +185,7 @@ def apply_changes(
         ):
             owner = json.loads(zlib.decompress(record))["path"]
             problems.append(Problem(owner, f"points to unknown entity '{eid}' (file removed)"))
+    index_fuzzy_keys(conn, {eid.split("/")[0] for eid in touched})
     conn.execute("UPDATE meta SET value = ? WHERE key = 'stats'", (json.dumps(stats.dump()),))
     return problems
 
@@ -282,12 +244,14 @@ def build(folders: Sequence[Path], target: str, stamp: str = "") -> sqlite3.Conn
         conn.executemany("INSERT INTO files VALUES (?, ?)", files.items())
         meta = {
             "fingerprint": stamp,
-            "layout": layout(folders),
+            "layout": layout(folders, SALT),
             "version": __version__,
             "stats": json.dumps(stats.dump()),
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         conn.executescript(INDEXES)
+    with conn:
+        index_fuzzy_keys(conn, KINDS)
     return conn
 
 
@@ -296,42 +260,19 @@ def drop_entity(conn: sqlite3.Connection, eid: str, stats: Stats) -> None:
     row = conn.execute("SELECT record FROM entities WHERE id = ?", (eid,)).fetchone()
     if row is not None:
         stats.remove(entity_from_dict(json.loads(zlib.decompress(row[0]))))
-    for table, col in (("entities", "id"), ("keys", "id"), ("words", "id"), ("links", "owner")):
+    tables = (
+        ("entities", "id"),
+        ("texts", "id"),
+        ("keys", "id"),
+        ("words", "id"),
+        ("links", "owner"),
+    )
+    for table, col in tables:
         conn.execute(f"DELETE FROM {table} WHERE {col} = ?", (eid,))
 
 
-def file_stats(folders: Sequence[Path]) -> tuple[dict[str, str], bool]:
-    """Path -> "size mtime" of every entity file, as the loader names them, and whether
-    the folders hold only what an update can follow (no unknown kind, no nested folder)."""
-    from .kinds import KINDS
-
-    out: dict[str, str] = {}
-    plain = True
-    for folder in folders:
-        for entry in _entries(folder, []):
-            if entry.name.startswith(".") or not is_dir(entry):
-                continue
-            plain = plain and entry.name in KINDS
-            for f in _entries(Path(entry.path), []):
-                if f.name.startswith("."):
-                    continue
-                if is_dir(f):
-                    plain = False
-                elif f.name.lower().endswith(".toml"):
-                    out[f.path] = _size_mtime(f)
-    return out, plain
-
-
-def layout(folders: Sequence[Path]) -> str:
-    """What an update cannot follow: the folder list and every sources.toml."""
-    parts = [__version__, str(FORMAT)]
-    for folder in folders:
-        parts.append(f"F {folder.resolve()}")
-        parts.extend(_stamp(e) for e in _entries(folder, parts) if e.name == SOURCES_FILE)
-    return hashlib.sha256("\n".join(parts).encode(errors="surrogateescape")).hexdigest()
-
-
-Rows = tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+Row = tuple[Any, ...]
+Rows = tuple[Row, Row, list[Row], list[Row], list[Row]]
 
 
 def prepare_rows(e: Entity) -> Rows:
@@ -343,8 +284,8 @@ def prepare_rows(e: Entity) -> Rows:
         e.name_zh,
         e.summary,
         zlib.compress(json.dumps(entity_to_dict(e)).encode(), 1),
-        searchable(e),
     )
+    text = (e.id, e.kind, *searchable(e))
     keys, words = [], []
     for name in e.names():
         skey = spaced(name)
@@ -362,7 +303,7 @@ def prepare_rows(e: Entity) -> Rows:
         cited = json.dumps(list(sources))
         links.append((e.id, relation, "out", other, cited, note, e.id))
         links.append((other, relation, "in", e.id, cited, note, e.id))
-    return entity, keys, words, links
+    return entity, text, keys, words, links
 
 
 class Batch:
@@ -372,22 +313,25 @@ class Batch:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.entities: list[tuple[Any, ...]] = []
-        self.keys: list[tuple[Any, ...]] = []
-        self.words: list[tuple[Any, ...]] = []
-        self.links: list[tuple[Any, ...]] = []
+        self.entities: list[Row] = []
+        self.texts: list[Row] = []
+        self.keys: list[Row] = []
+        self.words: list[Row] = []
+        self.links: list[Row] = []
 
     def add(self, rows: Rows) -> None:
         self.entities.append(rows[0])
-        self.keys += rows[1]
-        self.words += rows[2]
-        self.links += rows[3]
+        self.texts.append(rows[1])
+        self.keys += rows[2]
+        self.words += rows[3]
+        self.links += rows[4]
         if len(self.entities) >= self.SIZE:
             self.flush()
 
     def flush(self) -> None:
         c = self.conn
-        c.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)", self.entities)
+        c.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)", self.entities)
+        c.executemany("INSERT INTO texts VALUES (?, ?, ?, ?)", self.texts)
         c.executemany("INSERT INTO keys VALUES (?, ?, ?, ?, ?)", self.keys)
         c.executemany("INSERT INTO words VALUES (?, ?, ?, ?, ?)", self.words)
         c.executemany(
@@ -395,16 +339,29 @@ class Batch:
             "owner) VALUES (?, ?, ?, ?, ?, ?, ?)",
             self.links,
         )
-        self.entities, self.keys, self.words, self.links = [], [], [], []
+        self.entities, self.texts, self.keys, self.words, self.links = [], [], [], [], []
 
 
-def searchable(e: Entity) -> str:
-    """The normalised text that ``search`` matches query words against."""
-    parts: list[str] = [e.summary]
+def searchable(e: Entity) -> tuple[str, str]:
+    """The normalised summary and the rest of the text, which ``search`` matches query
+    words against (a phrase in the summary ranks first)."""
+    parts: list[str] = []
     for f in e.facts:
         parts += [f.attribute, f.text, f.value if isinstance(f.value, str) else ""]
     parts += [r.text for r in e.relations]
-    return "\n".join(spaced(p) for p in parts if p)
+    return spaced(e.summary), "\n".join(spaced(p) for p in parts if p)
+
+
+def index_fuzzy_keys(conn: sqlite3.Connection, kinds: Iterable[str]) -> None:
+    """One sorted, newline-joined list of distinct name keys per kind: fuzzy matching
+    reads one value instead of a row per name."""
+    for kind in kinds:
+        skeys = sorted(
+            {r[0] for r in conn.execute("SELECT skey FROM keys WHERE kind = ?", (kind,))}
+        )
+        conn.execute("DELETE FROM fuzzy WHERE kind = ?", (kind,))
+        if skeys:
+            conn.execute("INSERT INTO fuzzy VALUES (?, ?)", (kind, "\n".join(skeys)))
 
 
 class Stats:
