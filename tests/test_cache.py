@@ -188,3 +188,57 @@ def test_changes_an_update_cannot_follow_rebuild(base: Path, tmp_path: Path) -> 
     (base / "spaceship" / "x.toml").write_text('name = "X"\nsummary = "Y."\n')
     res = run("city", "yantai")
     assert res.exit_code == ExitStatus.INVALID_FACTS and "unknown kind folder" in res.stderr
+
+
+def test_an_update_refreshes_the_fuzzy_keys(base: Path, tmp_path: Path) -> None:
+    run("city", "yantai")
+    first = inode(tmp_path)
+    (base / "city" / "weihai.toml").write_text('name = "Weihai"\nsummary = "Port."\n')
+    assert name_of("city", "weihia") == "Weihai", "a typo of a new name finds it"
+    (base / "city" / "weihai.toml").unlink()
+    res = run("city", "weihia")
+    assert res.exit_code == ExitStatus.NO_MATCH and "Weihai" not in res.stderr
+    assert inode(tmp_path) == first
+
+
+forking = pytest.mark.skipif(
+    sys.platform != "linux" or len(os.sched_getaffinity(0)) < 2,
+    reason="the stat calls are shared with a forked child only on Linux with two cores",
+)
+
+
+@forking
+def test_shared_stat_calls_see_an_in_place_edit(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cspace_cli import freshness
+
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(freshness, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(os, "fork", counting_fork)
+    assert name_of("city", "yantai") == "Yantai"
+    path = base / "city" / "yantai.toml"
+    path.write_text(path.read_text().replace('"Yantai"', '"Yantaj"'))
+    os.utime(path, ns=(1, 1))
+    assert name_of("city", "yantaj") == "Yantaj"
+    assert forks, "the stat calls were not shared"
+
+
+@forking
+def test_shared_and_single_stat_calls_agree(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cspace_cli import freshness
+
+    run("city", "yantai")
+    [cache] = cache_files(tmp_path)
+    built = cache.read_bytes()
+    monkeypatch.setattr(freshness, "PARALLEL_FROM", 1)
+    assert name_of("city", "yantai") == "Yantai"
+    assert cache.read_bytes() == built, "a different fingerprint would have rewritten the index"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run
+from conftest import run, write_base
 from cspace_cli.errors import ExitStatus
 
 
@@ -123,3 +123,58 @@ def test_a_short_different_name_is_a_miss_not_a_fuzzy_hit(base: Path) -> None:
     assert res.exit_code == ExitStatus.NO_MATCH
     assert res.stdout == ""
     assert "did you mean: cspace company 'Space Pioneer'" in res.stderr
+
+
+RANKED = {
+    "company/works.toml": 'name = "Sea Launch Works"\nsummary = "Builds things."\n',
+    "site/in-summary.toml": 'name = "Alpha"\nsummary = "A sea launch pad."\n',
+    "site/in-facts.toml": """
+        name = "Bravo"
+        summary = "A pad."
+        [[facts]]
+        attribute = "plan"
+        value = "sea launch"
+        status = "plan"
+        sources = ["doc-a"]
+        text = "Plans a sea launch."
+        """,
+    "site/words-in-summary.toml": 'name = "Charlie"\nsummary = "Launch pad by the sea."\n',
+    "site/words-apart.toml": """
+        name = "Delta"
+        summary = "A pad."
+        [[facts]]
+        attribute = "plan"
+        value = "launch"
+        status = "plan"
+        sources = ["doc-a"]
+        text = "Near the sea."
+        """,
+}
+
+
+def test_search_ranks_names_then_phrase_then_words_and_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_base(tmp_path / "ranked", RANKED)
+    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
+    monkeypatch.setenv("CSPACE_FACTS", str(root))
+
+    def ids(*args: str) -> list[str]:
+        res = run("search", "sea launch", "--json", *args)
+        return [r["id"] for r in json.loads(res.stdout)]
+
+    rows = json.loads(run("search", "sea launch", "--json").stdout)
+    assert [r["id"] for r in rows] == [
+        "company/works",
+        "site/in-summary",
+        "site/in-facts",
+        "site/words-in-summary",
+        "site/words-apart",
+    ]
+    assert [r["field"] for r in rows] == ["name", "text", "text", "text", "text"]
+    scores = [r["score"] for r in rows]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == 5
+    assert ids("--limit", "1") == ["company/works"]
+    assert ids("--limit", "3") == ["company/works", "site/in-summary", "site/in-facts"]
+    assert ids("--limit", "0") == [r["id"] for r in rows]
+    assert ids("--kind", "site", "--limit", "2") == ["site/in-summary", "site/in-facts"]

@@ -376,19 +376,18 @@ class Stats:
         self.date_counts: Counter[str] = Counter(saved.get("date_counts", {}))
 
     def add(self, e: Entity, sign: int = 1) -> None:
-        cites = Counter(sid for f in e.facts for sid in f.sources)
-        cited = Counter(set(cites) | set(e.sources))
-        dates = Counter(f.date for f in e.facts if f.date)
+        """Count an entity in (``sign`` 1) or out (-1); plain increments, as this runs once
+        per entity of a first build."""
+        cited = set(e.sources)
+        for f in e.facts:
+            for sid in f.sources:
+                self.fact_cites[sid] += sign
+                cited.add(sid)
+            if f.date:
+                self.date_counts[f.date] += sign
+        for sid in cited:
+            self.entity_cites[sid] += sign
         self.facts += sign * len(e.facts)
-        for total, part in (
-            (self.fact_cites, cites),
-            (self.entity_cites, cited),
-            (self.date_counts, dates),
-        ):
-            if sign > 0:
-                total.update(part)
-            else:
-                total.subtract(part)
 
     def remove(self, e: Entity) -> None:
         self.add(e, -1)
