@@ -242,3 +242,22 @@ def test_shared_and_single_stat_calls_agree(
     monkeypatch.setattr(freshness, "PARALLEL_FROM", 1)
     assert name_of("city", "yantai") == "Yantai"
     assert cache.read_bytes() == built, "a different fingerprint would have rewritten the index"
+
+
+def test_many_changed_files_rebuild_instead(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cspace_cli import store
+
+    monkeypatch.setattr(store, "REFRESH_MIN", 1)
+    files = sorted(base.glob("*/*.toml"))
+    monkeypatch.setattr(store, "REFRESH_SHARE", len(files))
+    run("city", "yantai")
+    first = inode(tmp_path)
+    os.utime(files[0], ns=(1, 1))
+    assert name_of("city", "yantai") == "Yantai"
+    assert inode(tmp_path) == first, "one changed file is within the limit: updated in place"
+    for path in files[:2]:
+        os.utime(path, ns=(2, 2))
+    assert name_of("city", "yantai") == "Yantai"
+    assert inode(tmp_path) != first, "two changed files are past it: rebuilt"

@@ -55,6 +55,9 @@ CREATE INDEX keys_ckey ON keys(ckey, kind);
 CREATE INDEX keys_kind ON keys(kind);
 CREATE INDEX words_wkey ON words(wkey);
 CREATE INDEX links_node ON links(node);
+CREATE INDEX keys_id ON keys(id);
+CREATE INDEX words_id ON words(id);
+CREATE INDEX links_owner ON links(owner);
 """
 
 
@@ -132,7 +135,8 @@ def refresh(path: Path, folders: Sequence[Path], stamp: str) -> bool:
         conn.close()
 
 
-REFRESH_LIMIT = 500
+REFRESH_MIN = 500
+REFRESH_SHARE = 5  # an update reads files one by one; past a fifth, a parallel rebuild wins
 
 
 def apply_changes(
@@ -145,7 +149,8 @@ def apply_changes(
     before = dict(conn.execute("SELECT path, stamp FROM files").fetchall())
     changed = [p for p, st in now.items() if before.get(p) != st]
     removed = [p for p in before if p not in now]
-    if not plain or len(changed) + len(removed) > REFRESH_LIMIT:
+    limit = max(REFRESH_MIN, len(now) // REFRESH_SHARE)
+    if not plain or len(changed) + len(removed) > limit:
         return None
     ids = Counter(_id_of(p) for p in now)
     touched = {_id_of(p) for p in changed + removed}
@@ -180,7 +185,7 @@ def apply_changes(
     for eid in touched - {e.id for e in fresh}:
         for (record,) in exists(
             "SELECT record FROM entities WHERE id IN (SELECT owner FROM links "
-            "WHERE other = ? AND direction = 'out')",
+            "WHERE node = ? AND direction = 'in')",
             (eid,),
         ):
             owner = json.loads(zlib.decompress(record))["path"]
