@@ -202,3 +202,106 @@ def test_an_empty_fact_base_exports_empty_but_well_formed(tmp_path: Path) -> Non
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*) FROM entities").fetchone() == (0,)
     con.close()
+
+
+# --- export builds every view from the index read into memory ---------------------------
+
+WEB = {
+    "province/north.toml": """
+        name = "North"
+        summary = "A province."
+        sources = ["doc-a"]
+        """,
+    "city/alpha.toml": """
+        name = "Alpha"
+        summary = "A city."
+        located_in = "province/north"
+        sources = ["doc-b"]
+        """,
+    "city/beta.toml": """
+        name = "Beta"
+        summary = "Another city."
+        located_in = "province/north"
+        """,
+    "site/pad-one.toml": """
+        name = "Pad One"
+        summary = "A launch pad."
+        located_in = "city/alpha"
+
+        [[facts]]
+        attribute = "launches"
+        value = 12
+        status = "actual"
+        date = "2025"
+        sources = ["doc-a"]
+        text = "Twelve."
+
+        [[facts]]
+        attribute = "launches"
+        value = 9
+        status = "actual"
+        date = "2024-06"
+        sources = ["doc-b"]
+        text = "Nine."
+        """,
+    "company/maker.toml": """
+        name = "Maker"
+        summary = "Builds rockets."
+        located_in = "city/beta"
+
+        [[facts]]
+        attribute = "staff"
+        value = 300
+        status = "actual"
+        sources = ["doc-b"]
+        text = "About 300 people."
+
+        [[relations]]
+        relation = "launches_from"
+        object = "site/pad-one"
+        sources = ["doc-b"]
+
+        [[relations]]
+        relation = "partner_of"
+        object = "company/other"
+        sources = ["doc-a"]
+        text = "A joint venture."
+        """,
+    "company/other.toml": """
+        name = "Other"
+        summary = "Funds things."
+
+        [[relations]]
+        relation = "supports"
+        object = "province/north"
+        sources = ["doc-b"]
+
+        [[relations]]
+        relation = "located_in"
+        object = "city/alpha"
+        sources = ["doc-a"]
+        """,
+}
+WEB_IDS = sorted(rel[:-5] for rel in WEB)
+
+
+@pytest.fixture
+def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Relations both ways and places inside places, so views list entities "via" others."""
+    root = write_base(tmp_path / "web", WEB)
+    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
+    monkeypatch.setenv("CSPACE_FACTS", str(root))
+    return root
+
+
+def test_exported_objects_are_what_show_prints(web: Path) -> None:
+    """Export builds views from the index read into memory; each object must still be the
+    bytes ``show --json`` prints."""
+    shown = {eid: run("show", eid, "--json").stdout for eid in WEB_IDS}
+    related = [r for text in shown.values() for r in json.loads(text)["related"]]
+    assert {r["direction"] for r in related} == {"in", "out"}
+    assert any(r["via"] for r in related)
+    lines = run("export", "--format", "jsonl").stdout.splitlines()
+    assert [json.loads(line) for line in lines] == [json.loads(shown[e]) for e in WEB_IDS]
+    elements = ",".join("\n  " + shown[e].rstrip("\n").replace("\n", "\n  ") for e in WEB_IDS)
+    assert run("export", "--format", "json").stdout == f"[{elements}\n]\n"

@@ -121,8 +121,10 @@ def format_for(fmt: str | None, target: Path | None) -> str:
 
 
 def entity_objects(index: Index) -> Iterator[Payload]:
-    for eid in sorted(index.summaries):
-        yield entity_view(index, index.get(eid))
+    """Every entity's view, in id order. Summaries and links are read into memory first:
+    one query for each, instead of several for every entity."""
+    whole = index.in_memory()
+    return (entity_view(whole, e) for e in index.entities())
 
 
 def write_json(index: Index, out: TextIO) -> None:
@@ -148,8 +150,7 @@ def _cell(value: Any) -> Any:
 def fact_rows(index: Index) -> Iterator[list[Any]]:
     """One row per fact, in the order a lookup shows them, with titles for its sources."""
     titles = {s.id: s.title for s in index.sources.values()}
-    for eid in sorted(index.summaries):
-        e = index.get(eid)
+    for e in index.entities():
         for f in facts_view(e.facts):
             conv = f["converted"] or {}
             yield [
@@ -199,8 +200,7 @@ def fill(con: sqlite3.Connection, index: Index) -> None:
         [source_to_dict(s) for s in index.sources.values()],
     )
     fact_id = relation_id = 0
-    for eid in sorted(index.summaries):
-        e = index.get(eid)
+    for e in index.entities():
         con.execute(
             "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (e.id, e.kind, e.slug, e.name, e.name_zh, e.pinyin, e.summary, e.located_in or None),

@@ -98,11 +98,16 @@ class Links(Mapping[str, list[Link]]):
         return int(self.conn.execute("SELECT count(DISTINCT node) FROM links").fetchone()[0])
 
 
+def decode(record: bytes) -> Entity:
+    """An entity from its stored record (compressed JSON, see :mod:`store`)."""
+    return entity_from_dict(json.loads(zlib.decompress(record)))
+
+
 class Index:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.summaries = Summaries(conn)
-        self.links = Links(conn)
+        self.summaries: Mapping[str, Summary] = Summaries(conn)
+        self.links: Mapping[str, list[Link]] = Links(conn)
         self._fuzzy: dict[str | None, list[str]] = {}
 
     @cached_property
@@ -119,7 +124,47 @@ class Index:
         row = self.conn.execute("SELECT record FROM entities WHERE id = ?", (entity_id,)).fetchone()
         if row is None:
             raise KeyError(entity_id)
-        return entity_from_dict(json.loads(zlib.decompress(row[0])))
+        return decode(row[0])
+
+    def records(self) -> Iterator[bytes]:
+        """Every entity's stored record, from one query, in the order ``sorted`` gives their
+        ids (SQLite compares the UTF-8 bytes, which sort as the code points do)."""
+        return (r[0] for r in self.conn.execute("SELECT record FROM entities ORDER BY id"))
+
+    def entities(self) -> Iterator[Entity]:
+        """Every entity in id order, decoded one at a time: a pass over the whole base."""
+        return map(decode, self.records())
+
+    def in_memory(self) -> Index:
+        """This index with every summary, link and source read into memory: for a pass over
+        every entity (export), where a query per lookup would cost more than the memory.
+        Each distinct string is kept once (ids recur in every link to them)."""
+        same: dict[str, str] = {}
+        one = same.setdefault
+        whole = Index(self.conn)
+        whole.sources = self.sources
+        rows = self.conn.execute("SELECT id, kind, name, name_zh FROM entities ORDER BY kind, name")
+        whole.summaries = {
+            s.id: s for s in (Summary(one(r[0], r[0]), one(r[1], r[1]), r[2], r[3]) for r in rows)
+        }
+        links: dict[str, list[Link]] = {}
+        cited: dict[str, tuple[str, ...]] = {}
+        rows = self.conn.execute(
+            "SELECT node, relation, direction, other, sources, text FROM links ORDER BY ord"
+        )
+        for node, relation, direction, other, sources, text in rows:
+            if sources not in cited:
+                cited[sources] = tuple(json.loads(sources))
+            link = Link(
+                one(relation, relation),
+                one(direction, direction),
+                one(other, other),
+                cited[sources],
+                one(text, text),
+            )
+            links.setdefault(one(node, node), []).append(link)
+        whole.links = links
+        return whole
 
     def __contains__(self, entity_id: object) -> bool:
         return entity_id in self.summaries

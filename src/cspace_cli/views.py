@@ -6,6 +6,7 @@ entities reached through containment) so the JSON and the Rich output never disa
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from .codec import fact_to_full_dict, source_to_dict
@@ -86,7 +87,9 @@ def ordered_facts(facts: tuple[Fact, ...]) -> list[Fact]:
     return sorted(facts, key=lambda f: (first[f.attribute], _negated_date(f.date)))
 
 
+@cache
 def _negated_date(date: str) -> tuple[int, ...]:
+    """Cached: a base has few distinct dates, and an export sorts every entity's facts."""
     digits = [int("".join(c for c in part if c.isdigit()) or 0) for part in date.split("-")]
     return tuple(-d for d in digits) if date else (1,)
 
