@@ -19,9 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from conftest import ENTITIES, REPO, Result, run, write_base
 from cspace_cli import views
+from cspace_cli.cli import app, app_for
 from cspace_cli.errors import ExitStatus
 
 GOOD = 'name = "X"\nsummary = "Y."\n'
@@ -681,3 +683,31 @@ def test_readme_lists_what_bad_input_gets(base: Path) -> None:
         message = res.stderr.splitlines()[0].removeprefix("cspace: ")
         assert f"`{message.split(chr(39))[0]}" in section, message
         assert re.search(rf"`{re.escape(message.split(chr(39))[0])}.*\| {code} \|", section)
+
+
+LEAN_CASES = [
+    ["company", "tianbing", "--json"],
+    ["--json", "--color", "never", "company", "tian", "bing"],
+    ["--color=never", "site", "haiyang"],
+    ["company", "--help"],
+    ["--help", "company"],
+    ["search", "sea", "launch", "--json"],
+    ["compnay", "tianbing"],
+    ["list", "--bogus"],
+    ["--", "company", "tianbing"],
+    [],
+]
+
+
+@pytest.mark.parametrize("args", LEAN_CASES, ids=" ".join)
+def test_building_only_the_named_command_changes_nothing(args: list[str]) -> None:
+    runner = CliRunner()
+    full = runner.invoke(app, args)
+    lean = runner.invoke(app_for(args), args)
+    assert (lean.exit_code, lean.stdout, lean.stderr) == (full.exit_code, full.stdout, full.stderr)
+
+
+def test_a_lookup_builds_one_command_and_root_help_builds_all() -> None:
+    assert [c.name for c in app_for(["--json", "company", "x"]).registered_commands] == ["company"]
+    assert app_for(["--help", "company"]) is app
+    assert app_for(["--color", "company", "x"]) is app, "company is --color's value, x no command"

@@ -15,9 +15,9 @@ def main() -> None:
     report, or with its traceback under ``--debug`` / ``CSPACE_DEBUG``."""
     try:
         tolerate_any_encoding()
-        from .cli import app
+        from .cli import app_for
 
-        app(prog_name="cspace")
+        app_for(sys.argv[1:])(prog_name="cspace")
     except KeyboardInterrupt:
         sys.stderr.write("\n")
         sys.exit(ExitStatus.INTERRUPTED)

@@ -9,9 +9,10 @@ Typer otherwise evaluates every string annotation of every command on each run, 
 more than doubled the time it takes to build the command tree.
 """
 
+import copy
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +20,8 @@ from typing import Annotated, Any
 import typer
 from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
+from typer.main import get_command_name
+from typer.models import CommandInfo
 
 from . import __version__, output, views
 from .completion import names_for
@@ -483,3 +486,39 @@ def completion(
 def check_kind(kind: str | None) -> None:
     if kind is not None and kind not in KINDS:
         raise UsageError(f"unknown kind '{printable(kind)}' (known: {', '.join(KINDS)})")
+
+
+HELP = ("-h", "--help")
+ROOT_VALUED = ("--color",)  # root options that take the next word as their value
+
+
+def app_for(argv: Sequence[str]) -> typer.Typer:
+    """The app with only the command ``argv`` names. Typer turns every command's signature
+    into options on each run, about 12 ms for all of them, and a lookup needs one. Root
+    help, completion, no command or a name it does not know get the whole app."""
+    name = command_name(argv)
+    kept = [c for c in app.registered_commands if name and command_of(c) == name]
+    if not kept or "_CSPACE_COMPLETE" in os.environ:
+        return app
+    lean = copy.copy(app)
+    lean.registered_commands = kept
+    return lean
+
+
+def command_name(argv: Sequence[str]) -> str | None:
+    """The first word that is not a root option or its value; None after root help."""
+    words = iter(argv)
+    for arg in words:
+        if arg in HELP or arg == "--":
+            return None
+        if arg in ROOT_VALUED:
+            next(words, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def command_of(info: CommandInfo) -> str:
+    if info.name:
+        return info.name
+    return get_command_name(info.callback.__name__ if info.callback else "")

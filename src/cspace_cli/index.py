@@ -234,6 +234,12 @@ class Index:
             (PREFIX_LIMIT,),
         )
 
+    def twin(self) -> sqlite3.Connection | None:
+        """Another connection to this index's file, for work in another thread; None for
+        an index held in memory."""
+        row = self.conn.execute("PRAGMA database_list").fetchone()
+        return sqlite3.connect(row[2], check_same_thread=False) if row and row[2] else None
+
     def fuzzy_keys(self, kind: str | None) -> list[str]:
         """Every distinct spaced name key of a kind (of all kinds: a key two kinds share
         comes twice), for fuzzy matching; read once per process."""

@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -86,6 +85,8 @@ def open_cached(
         conn = _open_fresh(path, stamp)
     if conn is not None:
         return conn
+    import tempfile  # only when building: it imports random, a cost on every warm run
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
