@@ -12,9 +12,8 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from .codec import entity_from_dict
 from .model import Entity, Source
@@ -22,8 +21,7 @@ from .model import Entity, Source
 PREFIX_LIMIT = 200
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """One edge seen from one end: ``direction`` is "out" for the subject, "in" for the object."""
 
     relation: str
@@ -33,8 +31,7 @@ class Link:
     text: str = ""
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     """The light part of an entity that lists and related-views need."""
 
     id: str
@@ -43,8 +40,7 @@ class Summary:
     name_zh: str
 
 
-@dataclass(frozen=True)
-class KeyRow:
+class KeyRow(NamedTuple):
     """A name key that matched: the name as written, its entity, and the key's length."""
 
     name: str

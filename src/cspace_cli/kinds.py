@@ -6,11 +6,10 @@ the JSON schema; nothing else needs to change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     name: str
     plural: str
     help: str
@@ -51,8 +50,7 @@ KINDS: dict[str, Kind] = {
 }
 
 
-@dataclass(frozen=True)
-class RelationType:
+class RelationType(NamedTuple):
     name: str
     forward: str
     reverse: str

@@ -12,7 +12,7 @@ fuzzy matches only those within ``CLOSE`` points of the best.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import NotFound, UsageError
 from .index import Index
@@ -27,8 +27,7 @@ CLOSE = 5.0
 MAX_QUERY = 200
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     id: str
     method: str
     score: float
@@ -39,8 +38,7 @@ class Candidate:
         return TIERS[self.method], self.score, -len(self.matched)
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     query: str
     best: Candidate
     alternatives: tuple[Candidate, ...]

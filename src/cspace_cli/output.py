@@ -11,8 +11,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .codec import SOURCE_FIELDS
 from .errors import UsageError
@@ -39,8 +38,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class OutputOptions:
+class OutputOptions(NamedTuple):
     json: bool = False
     color: str = "auto"
     fields: str = ""

@@ -11,8 +11,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -318,8 +317,7 @@ def alternatives(payload: Payload, page: Page) -> None:
 # Lists ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     title: str
     cell: Callable[[Payload], Text]
     flex: bool = False

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .index import Index
 from .match import query_keys, ranked
@@ -21,8 +21,7 @@ CONTEXT = 36
 TEXT_SCORES = (30.0, 35.0, 40.0, 45.0)  # by the index's text rank
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     id: str
     score: float
     field: str
