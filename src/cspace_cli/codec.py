@@ -1,19 +1,18 @@
 """Records <-> compact plain dicts, for the index cache.
 
-Written out field by field (not ``dataclasses.asdict``, which deep-copies) because a
-large fact base encodes a hundred thousand entities on a cold start; fact fields left at
-their defaults are omitted, which halves the cache.
+Written out field by field, as a large fact base encodes a hundred thousand entities on a
+cold start; fact fields left at their defaults are omitted, which halves the cache.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any
 
 from .model import Conversion, Entity, Fact, Relation, Source
 
-FACT_DEFAULTS = {f.name: f.default for f in fields(Fact)}
-SOURCE_FIELDS = tuple(f.name for f in fields(Source))
+REQUIRED = object()  # the "default" of a field that has none: never equal to a value
+FACT_DEFAULTS = {name: Fact._field_defaults.get(name, REQUIRED) for name in Fact._fields}
+SOURCE_FIELDS = Source._fields
 
 
 def conversion_to_dict(c: Conversion | None) -> dict[str, Any] | None:

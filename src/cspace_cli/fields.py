@@ -7,7 +7,6 @@ a sentence a person can act on. The loader adds the file and line.
 from __future__ import annotations
 
 import re
-from dataclasses import fields as dc_fields
 from datetime import date as _date
 from datetime import time as _time
 from typing import Any
@@ -19,11 +18,11 @@ PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(H[12]|Q[1-4]))?$"
 ENTITY_ID = re.compile(r"^[a-z]+/[a-z0-9][a-z0-9-]*$")
 
 # The keys a fact file may use are the records' own fields, less what the path gives.
-ENTITY_KEYS = {f.name for f in dc_fields(Entity)} - {"id", "kind", "path"}
-FACT_KEYS = {f.name for f in dc_fields(Fact)}
-RELATION_KEYS = {f.name for f in dc_fields(Relation)} - {"subject"}
-CONVERSION_KEYS = {f.name for f in dc_fields(Conversion)}
-SOURCE_KEYS = {f.name for f in dc_fields(Source)}
+ENTITY_KEYS = set(Entity._fields) - {"id", "kind", "path"}
+FACT_KEYS = set(Fact._fields)
+RELATION_KEYS = set(Relation._fields) - {"subject"}
+CONVERSION_KEYS = set(Conversion._fields)
+SOURCE_KEYS = set(Source._fields)
 
 
 class FieldError(ValueError):
