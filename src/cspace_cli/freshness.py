@@ -10,7 +10,6 @@ child stats part of every folder while this process stats the rest.
 
 from __future__ import annotations
 
-import hashlib
 import mmap
 import os
 import sys
@@ -26,29 +25,32 @@ MAX_WORKERS = 4
 STAMP_BYTES = 16  # size and mtime, two signed 64-bit integers
 
 
-def fingerprint(folders: Sequence[Path], salt: str, folders_only: bool = False) -> str:
-    """A digest of ``salt``, the folder order, and every fact file's name, size and mtime.
+def fingerprint(folders: Sequence[Path], salt: str, folders_only: bool = False) -> bytes:
+    """``salt``, the folder order, and every fact file's name, size and mtime, as bytes.
+
+    Kept whole rather than hashed: comparing a few megabytes at 100,000 files is as quick
+    as hashing them, can never mistake one state for another, and spares every run the
+    import of hashlib (OpenSSL), several milliseconds.
 
     ``folders_only`` (``CSPACE_CACHE_CHECK=folders``) stamps each kind folder instead of
     its files: constant time, and it still sees files added, removed or renamed, and
     editors that save by replacing the file, but not a file rewritten in place.
     """
-    digest = hashlib.sha256(_encode(salt))
+    digest = [_encode(salt)]
     kind_dirs: list[str] = []
     for folder in folders:
         unreadable: list[str] = []
-        digest.update(_encode(f"\0F {folder.resolve()}"))
+        digest.append(_encode(f"\0F {folder.resolve()}"))
         for entry in _entries(folder, unreadable):
             if entry.name == SOURCES_FILE:
-                digest.update(_encode(f"\0{_stamp(entry)}"))
+                digest.append(_encode(f"\0{_stamp(entry)}"))
             elif is_dir(entry):
-                digest.update(_encode(f"\0K {_stamp(entry)}"))
+                digest.append(_encode(f"\0K {_stamp(entry)}"))
                 kind_dirs.append(entry.path)
-        digest.update(_encode("".join(unreadable)))
+        digest.append(_encode("".join(unreadable)))
     if not folders_only:
-        for part in _folder_stamps(kind_dirs):
-            digest.update(part)
-    return digest.hexdigest()
+        digest += _folder_stamps(kind_dirs)
+    return b"".join(digest)
 
 
 def layout(folders: Sequence[Path], salt: str) -> str:
@@ -57,7 +59,7 @@ def layout(folders: Sequence[Path], salt: str) -> str:
     for folder in folders:
         parts.append(f"F {folder.resolve()}")
         parts.extend(_stamp(e) for e in _entries(folder, parts) if e.name == SOURCES_FILE)
-    return hashlib.sha256(_encode("\n".join(parts))).hexdigest()
+    return "\n".join(parts)
 
 
 def file_stats(folders: Sequence[Path]) -> tuple[dict[str, str], bool]:

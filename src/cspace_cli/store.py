@@ -11,7 +11,6 @@ cache someone else wrote cannot run code.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -76,10 +75,9 @@ def open_cached(
         return build(folders, ":memory:")
     environ = os.environ if env is None else env
     stamp = fingerprint(folders, SALT, environ.get("CSPACE_CACHE_CHECK", "") == "folders")
-    key = hashlib.sha256(
-        "\0".join(str(f.resolve()) for f in folders).encode(errors="surrogateescape")
-    ).hexdigest()
-    path = cache_dir(env) / f"index-{key[:16]}.sqlite"
+    folder_list = "\0".join(str(f.resolve()) for f in folders).encode(errors="surrogateescape")
+    key = f"{zlib.crc32(folder_list):08x}{zlib.adler32(folder_list):08x}"
+    path = cache_dir(env) / f"index-{key}.sqlite"
     conn = _open_fresh(path, stamp)
     if conn is None and path.is_file() and refresh(path, folders, stamp):
         conn = _open_fresh(path, stamp)
@@ -102,7 +100,7 @@ def open_cached(
     return _open_fresh(path, stamp) or build(folders, ":memory:")
 
 
-def refresh(path: Path, folders: Sequence[Path], stamp: str) -> bool:
+def refresh(path: Path, folders: Sequence[Path], stamp: bytes) -> bool:
     """Bring a stale index up to date by re-reading only the entity files that changed.
 
     One transaction: a crash or Ctrl-C rolls it back, and a second process waits for it
@@ -202,7 +200,7 @@ def _id_of(path: str) -> str:
     return f"{os.path.basename(kind_dir)}/{name[: -len('.toml')]}"
 
 
-def _open_fresh(path: Path, stamp: str) -> sqlite3.Connection | None:
+def _open_fresh(path: Path, stamp: bytes) -> sqlite3.Connection | None:
     if not path.is_file():
         return None
     try:
@@ -216,7 +214,7 @@ def _open_fresh(path: Path, stamp: str) -> sqlite3.Connection | None:
     return None
 
 
-def build(folders: Sequence[Path], target: str, stamp: str = "") -> sqlite3.Connection:
+def build(folders: Sequence[Path], target: str, stamp: bytes = b"") -> sqlite3.Connection:
     """Load and check every folder straight into a new index; refuse an invalid fact base."""
     from .loader import scan
 
