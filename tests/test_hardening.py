@@ -470,10 +470,13 @@ def test_pipe_into_head(big_base: Path, tmp_path: Path, pipeline: str) -> None:
 def interrupted(tmp_path: Path, facts: Path, install: str, *args: str) -> tuple[int, bytes]:
     """Run cspace with a hook that says "ready" on a pipe and then blocks; ``install``
     patches ``block`` into the code under test. Ctrl-C (SIGINT to the process group, as a
-    terminal sends it) goes out only once the process is ready, so no timing is involved."""
+    terminal sends it) goes out only once the process is ready, so no timing is involved.
+    Ctrl-C is handled as in a terminal even when this runs in the background, where the
+    shell starts children with SIGINT ignored."""
     ready_r, ready_w = os.pipe()
     code = (
-        f"import os, time\n"
+        f"import os, signal, time\n"
+        f"signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         f"def block(*args, **kwargs):\n"
         f"    os.write({ready_w}, b'r')\n"
         f"    time.sleep(120)\n"
