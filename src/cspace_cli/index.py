@@ -139,10 +139,7 @@ class Index:
         one = same.setdefault
         whole = Index(self.conn)
         whole.sources = self.sources
-        rows = self.conn.execute("SELECT id, kind, name, name_zh FROM entities ORDER BY kind, name")
-        whole.summaries = {
-            s.id: s for s in (Summary(one(r[0], r[0]), one(r[1], r[1]), r[2], r[3]) for r in rows)
-        }
+        whole.summaries = {one(s.id, s.id): s for s in self.of_kind()}
         links: dict[str, list[Link]] = {}
         cited: dict[str, tuple[str, ...]] = {}
         rows = self.conn.execute(
