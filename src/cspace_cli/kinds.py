@@ -45,7 +45,20 @@ KINDS: dict[str, Kind] = {
         Kind("person", "people", "A person quoted or named by a source.", "kang yonglai"),
         Kind("site", "sites", "A spaceport, base, plant, test stand or zone.", "haiyang"),
         Kind("rocket", "rockets", "A launch vehicle.", "tianlong"),
-        Kind("policy", "policies", "A plan, report, conference, fund or article.", "action plan"),
+        Kind(
+            "constellation",
+            "constellations",
+            "A satellite constellation, planned or in orbit.",
+            "qianfan",
+        ),
+        Kind(
+            "policy",
+            "policies",
+            "A plan, action plan, regulation, programme or government fund.",
+            "action plan",
+        ),
+        Kind("report", "reports", "A report, article, outlook or white paper.", "ccid outlook"),
+        Kind("event", "events", "A conference, forum or meeting.", "two sessions"),
     )
 }
 
@@ -73,10 +86,12 @@ RELATIONS: dict[str, RelationType] = {
         RelationType("published_by", "published by", "publisher of"),
         RelationType("works_for", "works for", "employs"),
         RelationType("founded", "founded", "founded by"),
+        RelationType("launches", "launches", "launched by"),
+        RelationType("variant_of", "variant of", "has variant"),
     )
 }
 
-STATUSES = ("actual", "target", "projection", "plan")
+STATUSES = ("actual", "target", "projection", "plan", "proposal")
 DATE_KINDS = ("as_of", "during", "by", "on")
 QUALIFIERS = (
     "over",

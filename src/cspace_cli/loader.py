@@ -248,6 +248,10 @@ def read_sources(path: Path, label: str) -> tuple[list[Source], list[Problem]]:
                     where + "id",
                     f"'{sid}' is not a valid id: use lowercase letters, digits and '-'",
                 )
+            if not item.get("file") and not item.get("url"):
+                raise FieldError(
+                    where + "url", "a web source needs a url (a local document names its file)"
+                )
             out.append(
                 Source(
                     id=sid,
