@@ -20,7 +20,7 @@ from pathlib import Path
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from cspace_cli.cli import app
+from cspace_cli.cli.app import app
 
 WIDTH = 100
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "cli.md"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cspace_cli.cli import app
+from cspace_cli.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "facts"
@@ -20,12 +20,14 @@ SOURCES = """
 [[sources]]
 id = "doc-a"
 title = "Doc A"
+file = "doc-a.txt"
 language = "en"
 note = "publisher and date not printed"
 
 [[sources]]
 id = "doc-b"
 title = "Doc B"
+file = "doc-b.txt"
 byline = "Test Lab"
 date = "2025-H2"
 """

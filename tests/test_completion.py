@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REPO, run, write_base
-from cspace_cli.cli import app
+from cspace_cli.cli.app import app
 from cspace_cli.errors import ExitStatus
 
 
@@ -71,7 +71,7 @@ def test_a_multi_word_name_completes_word_by_word(base: Path) -> None:
 def test_subcommands_options_and_kinds_complete(base: Path) -> None:
     assert sorted(bash("cspace comp")) == ["company", "completion"]
     assert bash("cspace company --js") == ["--json"]
-    assert sorted(bash("cspace list c")) == ["city", "company", "country"]
+    assert sorted(bash("cspace list c")) == ["city", "company", "constellation", "country"]
     assert sorted(bash("cspace export --format js")) == ["json", "jsonl"]
 
 

@@ -16,6 +16,7 @@ def test_codes_are_stable() -> None:
         "USAGE": 2,
         "INVALID_FACTS": 3,
         "INTERNAL": 70,
+        "IO": 74,
         "INTERRUPTED": 130,
     }
 

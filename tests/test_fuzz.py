@@ -20,16 +20,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SHIPPED, write_base
+from cspace_cli import Settings, open_index
 from cspace_cli.errors import NotFound, UsageError
-from cspace_cli.factbase import open_index
-from cspace_cli.fields import FACT_KEYS
-from cspace_cli.index import Index
+from cspace_cli.index.reader import Index
 from cspace_cli.kinds import DATE_KINDS, KINDS, QUALIFIERS, STATUSES
-from cspace_cli.loader import check_folders
-from cspace_cli.match import MAX_QUERY, lookup, ranked
+from cspace_cli.load.records import FACT_KEYS
+from cspace_cli.load.scan import check_folders
 from cspace_cli.model import Conversion, Entity, Fact
-from cspace_cli.normalize import from_argv, spaced
-from cspace_cli.search import search
+from cspace_cli.query.match import MAX_QUERY, lookup, ranked
+from cspace_cli.query.search import search
+from cspace_cli.text import from_argv, spaced
 
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -39,11 +39,14 @@ SLOW_FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-SOURCES = '[[sources]]\nid = "doc-a"\ntitle = "A"\n\n[[sources]]\nid = "doc-b"\ntitle = "B"\n'
+SOURCES = (
+    '[[sources]]\nid = "doc-a"\ntitle = "A"\nfile = "a.txt"\n\n'
+    '[[sources]]\nid = "doc-b"\ntitle = "B"\nfile = "b.txt"\n'
+)
 
 
 def index_of(root: Path) -> Index:
-    return open_index([root], use_cache=False, env={"CSPACE_NO_SHIPPED": "1"})
+    return open_index(Settings(extra_facts=(root,), shipped=False, use_cache=False))
 
 
 @pytest.fixture(scope="module")

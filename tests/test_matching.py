@@ -9,7 +9,6 @@ import pytest
 
 from conftest import run, write_base
 from cspace_cli.errors import ExitStatus
-from cspace_cli.search import TextScan
 
 
 def found(*args: str) -> dict:
@@ -153,18 +152,15 @@ RANKED = {
 }
 
 
-@pytest.mark.parametrize("how", ["cached", "in memory", "scan with no room"])
+@pytest.mark.parametrize("how", ["cached", "in memory"])
 def test_search_ranks_names_then_phrase_then_words_and_limits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
-    """The text scan runs beside the name matching on a cached index, in line on one
-    held in memory, and again when name hits outnumber the room it left for them."""
+    """The same ranking from a cached index and from one held in memory."""
     root = write_base(tmp_path / "ranked", RANKED)
     monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
     monkeypatch.setenv("CSPACE_FACTS", str(root))
     before = ["--no-cache"] if how == "in memory" else []
-    if how == "scan with no room":
-        monkeypatch.setattr(TextScan, "ROOM", 0)
 
     def ids(*args: str) -> list[str]:
         res = run(*before, "search", "sea launch", "--json", *args)

@@ -15,12 +15,13 @@ from conftest import REPO
 
 
 def clean_env(**extra: str) -> dict[str, str]:
+    """The environment of a new user, except that the cache stays in the test's folder."""
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("CSPACE_", "PYTHON", "VIRTUAL_ENV"))
     }
-    return {**env, **extra}
+    return {**env, "CSPACE_CACHE_DIR": os.environ["CSPACE_CACHE_DIR"], **extra}
 
 
 @pytest.mark.slow
@@ -55,7 +56,7 @@ def test_wheel_installs_into_a_fresh_venv_and_looks_up(tmp_path: Path) -> None:
         [
             str(bin_dir / "python"),
             "-c",
-            "from cspace_cli.paths import shipped_facts_dir as d; print(d())",
+            "from cspace_cli.settings import shipped_facts_dir as d; print(d())",
         ],
         capture_output=True,
         text=True,

@@ -22,9 +22,9 @@ import typer
 from rich.cells import cell_len
 
 from conftest import ENTITIES, SOURCES, run, write_base
-from cspace_cli.cli import app
-from cspace_cli.humanize import amount, fact_value, period, when
-from cspace_cli.render import safe
+from cspace_cli.cli.app import app
+from cspace_cli.present.humanize import amount, fact_value, period, when
+from cspace_cli.present.render import safe
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -208,6 +208,7 @@ HOSTILE_SOURCES = (
     + f"""
 [[sources]]
 id = "evil"
+file = "evil.txt"
 title = "Title {HOSTILE}"
 publisher = "[red]Press"
 byline = "{HOSTILE}"

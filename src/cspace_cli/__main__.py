@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import traceback
-
-from .errors import ExitStatus
 
 
 def main() -> None:
-    """Run the app. Whatever escapes it still ends with a documented code and no surprise:
-    Ctrl-C (even before the app is up) exits 130, a bug exits 70 with one line asking for a
-    report, or with its traceback under ``--debug`` / ``CSPACE_DEBUG``."""
+    """Run the app. What escapes it (Ctrl-C while modules load, a closed stdout at exit)
+    goes down the same ladder as errors inside a command."""
     try:
         tolerate_any_encoding()
-        from .cli import app_for
+        from cspace_cli.cli.app import main as run
 
-        app_for(sys.argv[1:])(prog_name="cspace")
-    except KeyboardInterrupt:
-        sys.stderr.write("\n")
-        sys.exit(ExitStatus.INTERRUPTED)
-    except Exception as exc:
-        if os.environ.get("CSPACE_DEBUG") or "--debug" in sys.argv[1:]:
-            traceback.print_exc()
-        else:
-            from .output import message
+        status = run(sys.argv[1:])
+    except (Exception, KeyboardInterrupt) as exc:
+        from cspace_cli.cli.ladder import exit_status
+        from cspace_cli.settings import from_env
 
-            message(
-                f"internal error: {type(exc).__name__}: {exc}. This is a bug; please "
-                "report it with the output of the same command with --debug."
-            )
-        sys.exit(ExitStatus.INTERNAL)
+        status = exit_status(exc, from_env().debug or "--debug" in sys.argv[1:])
+    sys.exit(status)
 
 
 def tolerate_any_encoding() -> None:

@@ -18,6 +18,7 @@ class ExitStatus(IntEnum):
     USAGE = 2
     INVALID_FACTS = 3
     INTERNAL = 70
+    IO = 74
     INTERRUPTED = 130
 
 

@@ -8,8 +8,7 @@ reads well on a terminal, in a pipe and pasted into a report.
 
 from __future__ import annotations
 
-import sys
-import unicodedata
+import io
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -17,8 +16,9 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from .humanize import count, date_or_unknown, fact_value, period, when
-from .kinds import KINDS
+from cspace_cli.kinds import KINDS
+from cspace_cli.present.humanize import count, date_or_unknown, fact_value, period, when
+from cspace_cli.text import clean
 
 Payload = dict[str, Any]
 
@@ -27,26 +27,14 @@ CITE = "blue"
 MAX_VIEW = 100
 MIN_ROOM = 12
 GAP = 2
-JOINERS = {"\u200c", "\u200d"}
-KEPT = {"Zs"}
 GLUE = "\ue000"
 
 
 def safe(value: Any) -> str:
-    """Data as inert one-line text.
-
-    Whitespace runs (newlines, tabs, line separators) become one space; control and
-    format characters (ESC, C1 codes, bidi overrides and isolates, zero-width marks other
-    than the joiners, lone surrogates, private-use characters, which ``GLUE`` needs) become
-    U+FFFD. Brackets stay as they are: nothing printed here is parsed as markup.
-    """
-    text = " ".join(str(value).split())
-    if text.isprintable():
-        return text
-    return "".join(
-        c if c.isprintable() or c in JOINERS or unicodedata.category(c) in KEPT else "\ufffd"
-        for c in text
-    )
+    """Data as inert one-line text, marked with U+FFFD where a character was dropped
+    (private-use characters too, which ``GLUE`` needs). Brackets stay as they are:
+    nothing printed here is parsed as markup."""
+    return clean(value, mark="\ufffd")
 
 
 def t(value: Any, style: str = "") -> Text:
@@ -61,10 +49,13 @@ def cat(*parts: Text) -> Text:
     return out
 
 
-def console(color: bool) -> Console:
-    """Colour decided once by the caller; a fixed 8-colour palette keeps output predictable."""
+def console(color: bool, width: int) -> Console:
+    """Colour and width decided once by the caller; a fixed 8-colour palette keeps output
+    predictable. It writes to a string: the sink writes that, so a closed pipe is ours to
+    report, not Rich's."""
     return Console(
-        file=sys.stdout,
+        file=io.StringIO(),
+        width=width,
         force_terminal=color,
         no_color=not color,
         color_system="standard" if color else None,
@@ -330,7 +321,7 @@ def field(key: str, style: str = "") -> Callable[[Payload], Text]:
 
 def stated(key: str, shown: Callable[[str], str] = str) -> Callable[[Payload], Text]:
     """The value, or a dim "not stated" where the document does not give it."""
-    return lambda row: t(shown(row[key])) if row.get(key) else Text("not stated", "dim")
+    return lambda row: t(row[key]) if row.get(key) else Text("not stated", "dim")
 
 
 def number(key: str) -> Callable[[Payload], Text]:
@@ -503,11 +494,12 @@ def problems(rows: list[Payload], out: Console) -> None:
 LIST_VIEWS = {"list": LIST_COLUMNS, "search": SEARCH_COLUMNS, "sources": SOURCE_COLUMNS}
 
 
-def render(what: str, payload: Any, color: bool) -> None:
-    out = console(color)
+def render(what: str, payload: Any, color: bool, width: int) -> str:
+    """The view as text for a terminal ``width`` wide, with colour codes if ``color``."""
+    out = console(color, width)
     if what == "problems":
         problems(payload, out)
-        return
+        return out.file.getvalue()  # type: ignore[attr-defined,no-any-return]
     page = Page(out, min(out.width, MAX_VIEW) if what in ("entity", "overview") else out.width)
     if what == "entity":
         entity(payload, page)
@@ -516,3 +508,4 @@ def render(what: str, payload: Any, color: bool) -> None:
     else:
         table(payload, LIST_VIEWS[what], page)
     page.print()
+    return out.file.getvalue()  # type: ignore[attr-defined,no-any-return]

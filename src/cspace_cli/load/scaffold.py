@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import UsageError
+from cspace_cli.errors import UsageError
 
 SOURCES = """\
 # Source documents. Every fact and relation cites one of these ids; add one [[sources]]
@@ -23,7 +23,7 @@ publisher = ""
 byline = ""
 date = "2026-01"
 as_of = "2026-01"
-url = ""
+url = "https://example.org/notes"   # a web page; a local document names its file instead
 language = "en"
 note = "A made-up source that shows the format; delete it once you cite real ones."
 """

@@ -6,19 +6,15 @@ path); anything for people is passed to :mod:`render`. Messages go to stderr.
 
 from __future__ import annotations
 
-import errno
 import json
-import os
-import re
 import sys
 from typing import Any, NamedTuple
 
-from .codec import SOURCE_FIELDS
-from .errors import UsageError
+from cspace_cli.errors import UsageError
+from cspace_cli.index.codec import SOURCE_FIELDS
+from cspace_cli.settings import Settings
+from cspace_cli.text import escape_active
 
-# Valid in JSON but able to act on a terminal (C1 controls, bidi overrides) or to stop an
-# encoder (lone surrogates from undecodable arguments or file names): written as \u escapes.
-_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _REF = ("id", "kind", "name", "name_zh")
 FIELDS: dict[str, tuple[str, ...]] = {
     "entity": (
@@ -39,20 +35,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
 
 
 class OutputOptions(NamedTuple):
-    json: bool = False
-    color: str = "auto"
-    fields: str = ""
+    """How to print: JSON or text, which JSON keys, and the run's settings for colour."""
 
-
-def use_color(choice: str, stream: Any = None, env: Any = None) -> bool:
-    """Colour only on a terminal, unless forced; NO_COLOR and TERM=dumb switch it off."""
-    environ = os.environ if env is None else env
-    if choice == "always":
-        return True
-    if choice == "never" or "NO_COLOR" in environ or environ.get("TERM") == "dumb":
-        return False
-    stream = stream or sys.stdout
-    return bool(getattr(stream, "isatty", lambda: False)())
+    json: bool
+    fields: str
+    settings: Settings
 
 
 def parse_fields(raw: str, what: str) -> tuple[str, ...]:
@@ -84,32 +71,35 @@ def emit(what: str, payload: Any, opts: OutputOptions) -> None:
         return
     if fields:
         raise UsageError("--fields needs --json")
-    from . import render
+    from cspace_cli.present import render
 
+    color = opts.settings.colour_on(_is_terminal(sys.stdout))
+    sys.stdout.write(render.render(what, payload, color, terminal_width()))
+    sys.stdout.flush()
+
+
+def _is_terminal(stream: Any) -> bool:
     try:
-        render.render(what, payload, use_color(opts.color))
-    except SystemExit as exc:
-        # Rich ends the process with 1 (our "no match") when the reader closes the pipe;
-        # hand it on as the broken pipe it is, which the CLI ends quietly.
-        raise BrokenPipeError(errno.EPIPE, "output closed") from exc
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def terminal_width() -> int:
+    """The terminal's width: ``COLUMNS`` if it is a positive number, else the terminal's
+    own, else 80 (``COLUMNS=0`` must not hide the data)."""
+    import shutil
+
+    width = shutil.get_terminal_size((80, 24)).columns
+    return width if width > 0 else 80
 
 
 def to_json(payload: Any, stream: Any) -> str:
     """UTF-8 text as is, unless the stream cannot encode it (``LANG=C``): then \\u escapes,
     which decode to the same values."""
-    text = _UNSAFE.sub(
-        lambda m: f"\\u{ord(m[0]):04x}", json.dumps(payload, ensure_ascii=False, indent=2)
-    )
+    text = escape_active(json.dumps(payload, ensure_ascii=False, indent=2))
     try:
         text.encode(getattr(stream, "encoding", None) or "utf-8")
     except (UnicodeEncodeError, LookupError):
         return json.dumps(payload, ensure_ascii=True, indent=2)
     return text
-
-
-def message(text: str) -> None:
-    """One line for a person on stderr: line breaks become spaces, other control
-    characters (escapes, bidi overrides, undecodable bytes) a visible '?'."""
-    flat = " ".join(text.splitlines())
-    clean = "".join(c if c.isprintable() else "?" for c in flat)
-    sys.stderr.write(f"cspace: {clean}\n")

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .errors import NotFound, UsageError
-from .index import Index
-from .normalize import from_argv, has_cjk, spaced
+from cspace_cli.errors import NotFound, UsageError
+from cspace_cli.index.reader import Index
+from cspace_cli.text import clean, from_argv, has_cjk, spaced
 
 TIERS = {"exact": 4, "prefix": 3, "substring": 2, "place": 1, "fuzzy": 0}
 PLACE_DEPTH = 3
@@ -166,7 +166,5 @@ def shell_word(name: str) -> str:
 
 
 def printable(text: str, limit: int = 60) -> str:
-    """Text made safe to echo in one line: no control characters, and at most ``limit``
-    characters (0: no limit)."""
-    clean = "".join(c if c.isprintable() else "?" for c in from_argv(text))
-    return clean if not limit or len(clean) <= limit else clean[: limit - 1] + "…"
+    """A query echoed in a message: inert and at most ``limit`` characters (0: no limit)."""
+    return clean(from_argv(text), limit)

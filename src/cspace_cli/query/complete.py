@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import CspaceError
-from .factbase import open_index
-from .index import Index
-from .normalize import compact, spaced
+from cspace_cli.errors import CspaceError
+from cspace_cli.index.cache import open_index
+from cspace_cli.index.reader import Index
+from cspace_cli.settings import from_env
+from cspace_cli.text import compact, spaced
 
 LIMIT = 50
 
@@ -65,6 +66,8 @@ def names_for(
     kind: str, typed: Sequence[str], incomplete: str, facts: Sequence[str | Path] = ()
 ) -> list[tuple[str, str]]:
     try:
-        return complete_names(open_index([Path(f) for f in facts]), kind, typed, incomplete)
+        return complete_names(
+            open_index(from_env(), [Path(f) for f in facts]), kind, typed, incomplete
+        )
     except (CspaceError, OSError):
         return []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -18,12 +18,11 @@ from typing import Any
 
 import tomli
 
-from . import fields
-from .errors import Problem
-from .fields import FieldError
-from .kinds import KINDS
-from .model import Entity, Source
-from .paths import SOURCES_FILE, is_dir
+from cspace_cli.errors import Problem
+from cspace_cli.load import records
+from cspace_cli.load.records import FieldError
+from cspace_cli.load.walk import Listing, walk
+from cspace_cli.model import Entity, Source
 
 MAX_FILE_BYTES = 1024 * 1024
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -36,52 +35,6 @@ class FactBase:
     sources: dict[str, Source] = field(default_factory=dict)
     entities: dict[str, Entity] = field(default_factory=dict)
     notices: list[Problem] = field(default_factory=list)
-
-
-def fact_files(folder: Path) -> Iterator[tuple[Path, str | None, Problem | None]]:
-    """Yield (path, kind, problem) for every entity file under ``folder``, in a stable order."""
-    try:
-        children = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        yield folder, None, Problem(str(folder), f"cannot read folder: {exc.strerror or exc}")
-        return
-    for child in children:
-        if child.name.startswith(".") or not is_dir(child):
-            continue
-        if child.name not in KINDS:
-            yield (
-                Path(child.path),
-                None,
-                Problem(
-                    child.path,
-                    f"unknown kind folder '{child.name}' (known kinds: {', '.join(KINDS)})",
-                ),
-            )
-            continue
-        try:
-            entries = sorted(os.scandir(child.path), key=lambda e: e.name)
-        except OSError as exc:
-            yield (
-                Path(child.path),
-                None,
-                Problem(child.path, f"cannot read folder: {exc.strerror or exc}"),
-            )
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if is_dir(entry):
-                yield (
-                    Path(entry.path),
-                    None,
-                    Problem(
-                        entry.path,
-                        "unexpected folder: fact files go directly in "
-                        f"'{child.name}/' as <slug>.toml",
-                    ),
-                )
-            elif entry.name.lower().endswith(".toml"):
-                yield Path(entry.path), child.name, None
 
 
 def read_toml(path: Path, label: str) -> tuple[dict[str, Any] | None, str, list[Problem]]:
@@ -195,27 +148,27 @@ def read_entity(path: Path, kind: str, label: str) -> tuple[Entity | None, list[
         return None, problems
     eid = f"{kind}/{slug}"
     try:
-        fields.check_keys(raw, fields.ENTITY_KEYS, "")
+        records.check_keys(raw, records.ENTITY_KEYS, "")
         facts_raw = raw.get("facts", [])
         rels_raw = raw.get("relations", [])
         for key, value in (("facts", facts_raw), ("relations", rels_raw)):
             if not isinstance(value, list):
                 raise FieldError(
-                    key, f"expected an array of tables ([[{key}]]), got {fields.type_name(value)}"
+                    key, f"expected an array of tables ([[{key}]]), got {records.type_name(value)}"
                 )
         entity = Entity(
             id=eid,
             kind=kind,
-            name=fields.text(raw, "name", "", required=True),
-            summary=fields.text(raw, "summary", "", required=True),
-            name_zh=fields.text(raw, "name_zh", ""),
-            pinyin=fields.text(raw, "pinyin", ""),
-            aliases=fields.text_list(raw, "aliases", ""),
-            located_in=fields.entity_id(raw, "located_in", ""),
-            sources=fields.text_list(raw, "sources", ""),
-            facts=tuple(fields.fact(f, f"facts[{i}].") for i, f in enumerate(facts_raw)),
+            name=records.text(raw, "name", "", required=True),
+            summary=records.text(raw, "summary", "", required=True),
+            name_zh=records.text(raw, "name_zh", ""),
+            pinyin=records.text(raw, "pinyin", ""),
+            aliases=records.text_list(raw, "aliases", ""),
+            located_in=records.entity_id(raw, "located_in", ""),
+            sources=records.text_list(raw, "sources", ""),
+            facts=tuple(records.fact(f, f"facts[{i}].") for i, f in enumerate(facts_raw)),
             relations=tuple(
-                fields.relation(r, eid, f"relations[{i}].") for i, r in enumerate(rels_raw)
+                records.relation(r, eid, f"relations[{i}].") for i, r in enumerate(rels_raw)
             ),
             path=label,
         )
@@ -230,7 +183,7 @@ def read_sources(path: Path, label: str) -> tuple[list[Source], list[Problem]]:
         return [], problems
     out: list[Source] = []
     try:
-        fields.check_keys(raw, {"sources"}, "")
+        records.check_keys(raw, {"sources"}, "")
         items = raw.get("sources", [])
         if not isinstance(items, list):
             raise FieldError("sources", "expected an array of tables ([[sources]])")
@@ -241,8 +194,8 @@ def read_sources(path: Path, label: str) -> tuple[list[Source], list[Problem]]:
         try:
             if not isinstance(item, dict):
                 raise FieldError(where.rstrip("."), "expected a table")
-            fields.check_keys(item, fields.SOURCE_KEYS, where)
-            sid = fields.text(item, "id", where, required=True)
+            records.check_keys(item, records.SOURCE_KEYS, where)
+            sid = records.text(item, "id", where, required=True)
             if not SLUG.match(sid):
                 raise FieldError(
                     where + "id",
@@ -255,15 +208,15 @@ def read_sources(path: Path, label: str) -> tuple[list[Source], list[Problem]]:
             out.append(
                 Source(
                     id=sid,
-                    title=fields.text(item, "title", where, required=True),
-                    publisher=fields.text(item, "publisher", where),
-                    byline=fields.text(item, "byline", where),
-                    date=fields.partial_date(item, "date", where),
-                    as_of=fields.partial_date(item, "as_of", where),
-                    url=fields.text(item, "url", where),
-                    language=fields.text(item, "language", where),
-                    note=fields.text(item, "note", where),
-                    file=fields.text(item, "file", where),
+                    title=records.text(item, "title", where, required=True),
+                    publisher=records.text(item, "publisher", where),
+                    byline=records.text(item, "byline", where),
+                    date=records.partial_date(item, "date", where),
+                    as_of=records.partial_date(item, "as_of", where),
+                    url=records.text(item, "url", where),
+                    language=records.text(item, "language", where),
+                    note=records.text(item, "note", where),
+                    file=records.text(item, "file", where),
                 )
             )
         except FieldError as exc:
@@ -316,7 +269,7 @@ def _read_job(
 
 
 def scan(
-    folders: Iterable[Path],
+    listings: Sequence[Listing],
     sink: EntitySink,
     prepare: Prepare | None = None,
 ) -> tuple[dict[str, Source], list[Problem], list[Problem]]:
@@ -325,18 +278,15 @@ def scan(
     Returns (sources, problems, notices). Only ids and relation targets are kept in memory,
     so a large fact base can go straight into the on-disk index.
     """
-    folders = list(folders)
     problems: list[Problem] = []
     notices: list[Problem] = []
     sources: dict[str, Source] = {}
     origin: dict[str, str] = {}
-    for folder in folders:
-        if not folder.is_dir():
-            problems.append(Problem(str(folder), "fact folder does not exist or is not a folder"))
+    for listing in listings:
+        problems += listing.problems
+        if listing.sources is None:
             continue
-        src_path = folder / SOURCES_FILE
-        if not src_path.exists():
-            continue
+        src_path = Path(listing.sources)
         found, found_problems = read_sources(src_path, str(src_path))
         problems += found_problems
         seen: set[str] = set()
@@ -356,15 +306,8 @@ def scan(
             origin[s.id] = str(src_path)
     paths: dict[str, str] = {}
     targets: dict[str, list[tuple[str, str]]] = {}
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        jobs: list[tuple[Path, str, str]] = []
-        for path, kind, problem in fact_files(folder):
-            if problem:
-                problems.append(problem)
-            elif kind is not None:
-                jobs.append((path, kind, str(path)))
+    for listing in listings:
+        jobs = [(Path(f.path), f.kind, f.path) for f in listing.files]
         here: set[str] = set()
         for entity, found_problems, prepared in read_many(jobs, prepare):
             problems += found_problems
@@ -393,9 +336,7 @@ def scan(
             targets[entity.id] = entity_targets(entity)
             sink(entity, replaces, prepared)
     for eid, refs in targets.items():
-        for what, target in refs:
-            if target not in paths:
-                problems.append(Problem(paths[eid], f"{what} points to unknown entity '{target}'"))
+        problems += dangling(paths[eid], refs, paths.__contains__)
     return sources, problems, notices
 
 
@@ -426,6 +367,17 @@ def entity_targets(entity: Entity) -> list[tuple[str, str]]:
     return refs
 
 
+def dangling(
+    path: str, refs: list[tuple[str, str]], exists: Callable[[str], bool]
+) -> list[Problem]:
+    """A problem for each reference to an entity that does not exist."""
+    return [
+        Problem(path, f"{what} points to unknown entity '{target}'")
+        for what, target in refs
+        if not exists(target)
+    ]
+
+
 def check_folders(folders: Iterable[Path]) -> tuple[FactBase, list[Problem]]:
     """Read every folder in order; return what loaded and every problem found."""
     base = FactBase()
@@ -433,5 +385,5 @@ def check_folders(folders: Iterable[Path]) -> tuple[FactBase, list[Problem]]:
     def keep(entity: Entity, replaces: bool, prepared: Any) -> None:
         base.entities[entity.id] = entity
 
-    base.sources, problems, base.notices = scan(folders, keep)
+    base.sources, problems, base.notices = scan([walk(f) for f in folders], keep)
     return base, problems

@@ -40,3 +40,37 @@ def compact(text: str) -> str:
 def has_cjk(text: str) -> bool:
     """A scan, not a regex: compiling the character class cost 4 ms of every start-up."""
     return any("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
+
+
+JOINERS = {"\u200c", "\u200d"}
+# Valid in JSON but able to act on a terminal (C1 controls, bidi overrides) or to stop an
+# encoder (lone surrogates from undecodable arguments or file names).
+_ACTIVE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def clean(value: object, limit: int = 0, mark: str = "?") -> str:
+    """The one sanitiser for text from fact files, queries and paths: inert, one line.
+
+    Whitespace runs (newlines, tabs, line separators) become one space; control and
+    format characters (ESC, C1 codes, bidi overrides and isolates, zero-width marks other
+    than the joiners, lone surrogates, private-use characters) become ``mark``. Cut to
+    ``limit`` characters with an ellipsis (0: no limit).
+    """
+    text = " ".join(str(value).split())
+    if not text.isprintable():
+        text = "".join(
+            c if c.isprintable() or c in JOINERS or unicodedata.category(c) == "Zs" else mark
+            for c in text
+        )
+    return text if not limit or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(value: object, limit: int = 40) -> str:
+    """A value quoted for a one-line message."""
+    return f"'{clean(value, limit)}'"
+
+
+def escape_active(json_text: str) -> str:
+    """JSON text with the characters that could act on a terminal written as \\u escapes,
+    which decode to the same values."""
+    return _ACTIVE.sub(lambda m: f"\\u{ord(m[0]):04x}", json_text)

@@ -17,12 +17,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__
-from .codec import source_to_dict
-from .errors import UsageError
-from .index import Index
-from .normalize import spaced
-from .views import SCHEMA_VERSION, Payload, entity_view, facts_view
+from cspace_cli import __version__
+from cspace_cli.errors import UsageError
+from cspace_cli.index.codec import source_to_dict
+from cspace_cli.index.reader import Index
+from cspace_cli.present.views import SCHEMA_VERSION, Payload, entity_view, facts_view
+from cspace_cli.text import spaced
 
 SUFFIXES = {
     ".json": "json",

@@ -9,71 +9,29 @@ Typer otherwise evaluates every string annotation of every command on each run, 
 more than doubled the time it takes to build the command tree.
 """
 
-import copy
-import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
-from typer.main import get_command_name
-from typer.models import CommandInfo
 
-from . import __version__, output, views
-from .completion import names_for
-from .errors import CspaceError, ExitStatus, InvalidFactBase, NotFound, UsageError
-from .factbase import open_index
-from .index import Index
-from .kinds import KINDS
-from .match import lookup, printable, suggest
-from .normalize import from_argv
-from .output import OutputOptions
-from .paths import fact_folders
-from .search import search as run_search
+from cspace_cli import __version__
+from cspace_cli.cli.ladder import exit_status, say
+from cspace_cli.cli.options import Color, ColorOpt, FactsOpt, FieldsOpt, JsonOpt, Run, shared
+from cspace_cli.errors import InvalidFactBase, NotFound, UsageError
+from cspace_cli.index.cache import open_index
+from cspace_cli.index.reader import Index
+from cspace_cli.kinds import KINDS
+from cspace_cli.present import output, views
+from cspace_cli.query.complete import names_for
+from cspace_cli.query.match import lookup, printable, suggest
+from cspace_cli.query.search import search as run_search
+from cspace_cli.settings import ENVIRONMENT, from_env
+from cspace_cli.text import from_argv
 
-
-class Color(str, Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-JsonOpt = Annotated[
-    bool,
-    typer.Option(
-        "--json",
-        help="Print JSON instead of text, e.g. "
-        "cspace company tianbing --json (schema: cspace schema).",
-    ),
-]
-FieldsOpt = Annotated[
-    str,
-    typer.Option(
-        "--fields", metavar="A,B", help="With --json, keep only these keys, e.g. --fields id,name."
-    ),
-]
-ColorOpt = Annotated[
-    Color,
-    typer.Option(
-        "--color",
-        case_sensitive=False,
-        help="Colour: auto (terminal only), always or never, "
-        "e.g. --color never. NO_COLOR and TERM=dumb also turn it off.",
-    ),
-]
-FactsOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--facts",
-        metavar="DIR",
-        help="Extra fact folder loaded after the shipped base; "
-        "repeatable, e.g. --facts ./my-facts. Also CSPACE_FACTS.",
-    ),
-]
 KindArg = Annotated[
     str | None,
     typer.Argument(
@@ -85,33 +43,32 @@ KindArg = Annotated[
 
 
 class CspaceGroup(TyperGroup):
-    """Maps library errors, broken pipes and crashes to messages and exit codes."""
+    """Sends whatever a command raises down the one ladder in :mod:`ladder`."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except NotFound as exc:
-            output.message(str(exc))
-            for s in exc.suggestions:
-                sys.stderr.write(f"  did you mean: {s}\n")
-            raise typer.Exit(exc.status) from None
-        except CspaceError as exc:
-            output.message(str(exc))
-            raise typer.Exit(exc.status) from None
-        except BrokenPipeError:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            raise typer.Exit(ExitStatus.OK) from None
-        except (typer.Exit, typer.Abort, ClickException, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
-        except Exception as exc:
-            if ctx.meta.get("debug") or os.environ.get("CSPACE_DEBUG"):
-                raise
-            output.message(
-                f"internal error: {type(exc).__name__}: {exc}. This is a bug; "
-                "please report it with the output of the same command with --debug."
-            )
-            raise typer.Exit(ExitStatus.INTERNAL) from None
+        except (Exception, KeyboardInterrupt) as exc:
+            run = ctx.obj if isinstance(ctx.obj, Run) else None
+            debug = run.settings.debug if run else from_env().debug
+            raise typer.Exit(exit_status(exc, debug)) from None
+
+
+EPILOG = (
+    "\b\nExamples:\n"
+    + "\n".join(
+        f"  {example}"
+        for example in (
+            "cspace province shandong",
+            "cspace company 'tian bing' --json",
+            "cspace search 'sea launch'",
+        )
+    )
+    + "\n\n\b\nEnvironment:\n"
+    + "\n".join(f"  {name:<19}{what}" for name, what in ENVIRONMENT)
+)
 
 
 app = typer.Typer(
@@ -119,8 +76,7 @@ app = typer.Typer(
     name="cspace",
     help="Offline facts on China's commercial space industry: provinces, companies, "
     "spaceports, rockets, policies, each figure with its date, status and source.",
-    epilog="Examples: cspace province shandong | cspace company 'tian bing' --json | "
-    "cspace search 'sea launch'",
+    epilog=EPILOG,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     add_completion=True,
@@ -153,34 +109,29 @@ def root(
         typer.Option("--debug", help="Show tracebacks for unexpected errors. Also CSPACE_DEBUG=1."),
     ] = False,
     json: JsonOpt = False,
+    fields: FieldsOpt = "",
     color: ColorOpt = Color.auto,
+    facts: FactsOpt = None,
     no_cache: Annotated[
         bool,
         typer.Option(
             "--no-cache",
-            help="Build the index in memory instead of using the cache in "
-            "~/.cache/cspace. Also CSPACE_NO_CACHE=1.",
+            help="Build the index in memory instead of using the cache. Also CSPACE_NO_CACHE=1.",
         ),
     ] = False,
 ) -> None:
     """With no command, print an overview of the fact base and the main commands."""
-    ctx.meta.update(debug=debug, json=json, color=color, no_cache=no_cache)
+    settings = from_env(facts=facts or [], no_cache=no_cache, debug=debug, color=color.value)
+    ctx.obj = Run(settings, json, fields)
     if ctx.invoked_subcommand is None:
         output.emit(
-            "overview", views.overview(index_for(ctx, None)), opts(ctx, False, Color.auto, "")
+            "overview", views.overview(index_of(ctx.obj)), ctx.obj._replace(fields="").output()
         )
 
 
-def index_for(ctx: typer.Context, facts: list[Path] | None) -> Index:
+def index_of(run: Run) -> Index:
     """The index for this run: shipped base, CSPACE_FACTS, then --facts folders."""
-    return open_index(facts or [], use_cache=False if ctx.meta.get("no_cache") else None)
-
-
-def opts(ctx: typer.Context, json: bool, color: Color, fields: str) -> OutputOptions:
-    """Options given before the command (``cspace --json company x``) count too."""
-    if color is Color.auto:
-        color = ctx.meta.get("color", Color.auto)
-    return OutputOptions(json=json or ctx.meta.get("json", False), color=color.value, fields=fields)
+    return open_index(run.settings)
 
 
 def complete_query(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
@@ -194,8 +145,8 @@ def complete_query(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
 
 
 def make_lookup(kind: str) -> Callable[..., None]:
+    @shared()
     def command(
-        ctx: typer.Context,
         query: Annotated[
             list[str],
             typer.Argument(
@@ -204,15 +155,13 @@ def make_lookup(kind: str) -> Callable[..., None]:
                 autocompletion=complete_query,
             ),
         ],
-        json: JsonOpt = False,
-        fields: FieldsOpt = "",
-        color: ColorOpt = Color.auto,
-        facts: FactsOpt = None,
+        *,
+        run: Run,
     ) -> None:
-        index = index_for(ctx, facts)
+        index = index_of(run)
         match = lookup(index, " ".join(query), kind)
         payload = views.entity_view(index, index.get(match.best.id), match)
-        output.emit("entity", payload, opts(ctx, json, color, fields))
+        output.emit("entity", payload, run.output())
 
     spec = KINDS[kind]
     command.__doc__ = f"{spec.help}\n\nExample: cspace {kind} {spec.example}"
@@ -226,21 +175,19 @@ for _kind in KINDS:
 
 
 @app.command()
+@shared()
 def show(
-    ctx: typer.Context,
     entity_id: Annotated[
         str, typer.Argument(metavar="ID", help="An id such as company/space-pioneer.")
     ],
-    json: JsonOpt = False,
-    fields: FieldsOpt = "",
-    color: ColorOpt = Color.auto,
-    facts: FactsOpt = None,
+    *,
+    run: Run,
 ) -> None:
     """Show one entity by its exact id.
 
     Example: cspace show site/oriental-aerospace-port
     """
-    index = index_for(ctx, facts)
+    index = index_of(run)
     entity_id = from_argv(entity_id)
     if entity_id not in index:
         kind = entity_id.split("/", 1)[0] if "/" in entity_id else None
@@ -249,14 +196,12 @@ def show(
             f"no entity with id '{printable(entity_id)}'",
             suggest(index, name, kind if kind in KINDS else None) if name.strip(" -/") else [],
         )
-    output.emit(
-        "entity", views.entity_view(index, index.get(entity_id)), opts(ctx, json, color, fields)
-    )
+    output.emit("entity", views.entity_view(index, index.get(entity_id)), run.output())
 
 
 @app.command()
+@shared()
 def search(
-    ctx: typer.Context,
     query: Annotated[
         list[str],
         typer.Argument(
@@ -272,10 +217,8 @@ def search(
     limit: Annotated[
         int, typer.Option("--limit", "-L", min=0, help="Show at most this many hits; 0 for all.")
     ] = 50,
-    json: JsonOpt = False,
-    fields: FieldsOpt = "",
-    color: ColorOpt = Color.auto,
-    facts: FactsOpt = None,
+    *,
+    run: Run,
 ) -> None:
     """Search every kind by name, summary and fact text, best first.
 
@@ -284,60 +227,56 @@ def search(
     Example: cspace search 'sea launch'
     """
     check_kind(kind)
-    index = index_for(ctx, facts)
+    index = index_of(run)
     text = " ".join(query)
     rows = views.search_rows(index, run_search(index, text, kind, limit or None))
-    if rows or json:
-        output.emit("search", rows, opts(ctx, json, color, fields))
+    if rows or run.json:
+        output.emit("search", rows, run.output())
     if not rows:
         raise NotFound(f"nothing matches '{printable(text)}'")
 
 
 @app.command("list")
+@shared()
 def list_entities(
-    ctx: typer.Context,
     kind: KindArg = None,
-    json: JsonOpt = False,
-    fields: FieldsOpt = "",
-    color: ColorOpt = Color.auto,
-    facts: FactsOpt = None,
+    *,
+    run: Run,
 ) -> None:
     """List entities, all or of one kind.
 
     Example: cspace list company
     """
     check_kind(kind)
-    index = index_for(ctx, facts)
+    index = index_of(run)
     rows = views.list_rows(index, kind)
-    if rows or json:
-        output.emit("list", rows, opts(ctx, json, color, fields))
+    if rows or run.json:
+        output.emit("list", rows, run.output())
     if not rows:
-        output.message(f"no {KINDS[kind].plural if kind else 'entities'} in the fact base")
+        say(f"no {KINDS[kind].plural if kind else 'entities'} in the fact base")
 
 
 @app.command()
+@shared()
 def sources(
-    ctx: typer.Context,
-    json: JsonOpt = False,
-    fields: FieldsOpt = "",
-    color: ColorOpt = Color.auto,
-    facts: FactsOpt = None,
+    *,
+    run: Run,
 ) -> None:
     """List the source documents and how many facts cite each.
 
     Example: cspace sources
     """
-    index = index_for(ctx, facts)
+    index = index_of(run)
     rows = views.source_rows(index)
-    if rows or json:
-        output.emit("sources", rows, opts(ctx, json, color, fields))
+    if rows or run.json:
+        output.emit("sources", rows, run.output())
     if not rows:
-        output.message("no sources in the fact base")
+        say("no sources in the fact base")
 
 
 @app.command()
+@shared("json", "color", "facts")
 def validate(
-    ctx: typer.Context,
     folders: Annotated[
         list[Path] | None,
         typer.Argument(
@@ -346,9 +285,8 @@ def validate(
             "(default: the folders cspace would load).",
         ),
     ] = None,
-    json: JsonOpt = False,
-    color: ColorOpt = Color.auto,
-    facts: FactsOpt = None,
+    *,
+    run: Run,
 ) -> None:
     """Check fact folders and list every problem, with file and line.
 
@@ -356,21 +294,19 @@ def validate(
 
     Example: cspace validate ./my-facts
     """
-    from .loader import check_folders
+    from cspace_cli.load.scan import check_folders
 
-    base, problems = check_folders(fact_folders([*(facts or []), *(folders or [])]))
+    base, problems = check_folders(run.settings.fact_folders(folders or []))
     rows = [
         {"path": p.path, "line": p.line, "severity": p.severity, "message": p.message}
         for p in [*problems, *base.notices]
     ]
-    if rows or json:
-        output.emit("problems", rows, opts(ctx, json, color, ""))
+    if rows or run.json:
+        output.emit("problems", rows, run.output())
     n_facts = sum(len(e.facts) for e in base.entities.values())
     if problems:
         raise InvalidFactBase(problems)
-    output.message(
-        f"ok: {len(base.entities)} entities, {n_facts} facts, {len(base.sources)} sources"
-    )
+    say(f"ok: {len(base.entities)} entities, {n_facts} facts, {len(base.sources)} sources")
 
 
 @app.command()
@@ -379,7 +315,7 @@ def schema() -> None:
 
     Example: cspace schema | jq '.["$defs"] | keys'
     """
-    from .paths import PACKAGE_DIR
+    from cspace_cli.settings import PACKAGE_DIR
 
     sys.stdout.write((PACKAGE_DIR / "schema.json").read_text(encoding="utf-8"))
 
@@ -392,8 +328,8 @@ class ExportFormat(str, Enum):
 
 
 @app.command("export")
+@shared("facts")
 def export_command(
-    ctx: typer.Context,
     fmt: Annotated[
         ExportFormat | None,
         typer.Option(
@@ -416,7 +352,8 @@ def export_command(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
-    facts: FactsOpt = None,
+    *,
+    run: Run,
 ) -> None:
     """Export every entity and fact as JSON, JSON Lines, CSV or SQLite.
 
@@ -424,15 +361,15 @@ def export_command(
 
     Example: cspace export -o facts.db && datasette facts.db
     """
-    from .export import format_for, write_file, write_stream
+    from cspace_cli.present.export import format_for, write_file, write_stream
 
     name = format_for(fmt.value if fmt else None, target)
-    index = index_for(ctx, facts)
+    index = index_of(run)
     if target is None:
         write_stream(index, name, sys.stdout)
         return
-    write_file(index, name, target, force, fact_folders(facts or []))
-    output.message(f"wrote {len(index)} entities as {name} to {target}")
+    write_file(index, name, target, force, run.settings.fact_folders())
+    say(f"wrote {len(index)} entities as {name} to {target}")
 
 
 @app.command()
@@ -447,11 +384,11 @@ def init(
 
     Example: cspace init my-facts && cspace validate my-facts
     """
-    from .scaffold import init_folder
+    from cspace_cli.load.scaffold import init_folder
 
     for path in init_folder(folder):
         sys.stdout.write(f"{path}\n")
-    output.message(f"next: edit the files, then run: cspace validate {folder}")
+    say(f"next: edit the files, then run: cspace validate {folder}")
 
 
 class Shell(str, Enum):
@@ -473,14 +410,9 @@ def completion(
 
     Example: cspace completion fish > ~/.config/fish/completions/cspace.fish
     """
-    from typer._completion_shared import get_completion_script
+    from cspace_cli.cli.typer_internals import completion_script
 
-    sys.stdout.write(
-        get_completion_script(
-            prog_name="cspace", complete_var="_CSPACE_COMPLETE", shell=shell.value
-        )
-        + "\n"
-    )
+    sys.stdout.write(completion_script(shell.value) + "\n")
 
 
 def check_kind(kind: str | None) -> None:
@@ -488,37 +420,8 @@ def check_kind(kind: str | None) -> None:
         raise UsageError(f"unknown kind '{printable(kind)}' (known: {', '.join(KINDS)})")
 
 
-HELP = ("-h", "--help")
-ROOT_VALUED = ("--color",)  # root options that take the next word as their value
+def main(argv: list[str]) -> int:
+    """Run the app with only the command ``argv`` names (see :mod:`typer_internals`)."""
+    from cspace_cli.cli.typer_internals import app_for, run_app
 
-
-def app_for(argv: Sequence[str]) -> typer.Typer:
-    """The app with only the command ``argv`` names. Typer turns every command's signature
-    into options on each run, about 12 ms for all of them, and a lookup needs one. Root
-    help, completion, no command or a name it does not know get the whole app."""
-    name = command_name(argv)
-    kept = [c for c in app.registered_commands if name and command_of(c) == name]
-    if not kept or "_CSPACE_COMPLETE" in os.environ:
-        return app
-    lean = copy.copy(app)
-    lean.registered_commands = kept
-    return lean
-
-
-def command_name(argv: Sequence[str]) -> str | None:
-    """The first word that is not a root option or its value; None after root help."""
-    words = iter(argv)
-    for arg in words:
-        if arg in HELP or arg == "--":
-            return None
-        if arg in ROOT_VALUED:
-            next(words, None)
-        elif not arg.startswith("-"):
-            return arg
-    return None
-
-
-def command_of(info: CommandInfo) -> str:
-    if info.name:
-        return info.name
-    return get_command_name(info.callback.__name__ if info.callback else "")
+    return run_app(app_for(app, argv), argv)

@@ -11,8 +11,9 @@ from datetime import date as _date
 from datetime import time as _time
 from typing import Any
 
-from .kinds import DATE_KINDS, QUALIFIERS, RELATIONS, STATUSES
-from .model import Conversion, Entity, Fact, Number, Relation, Source
+from cspace_cli.kinds import DATE_KINDS, QUALIFIERS, RELATIONS, STATUSES
+from cspace_cli.model import Conversion, Entity, Fact, Number, Relation, Source
+from cspace_cli.text import clean, quoted
 
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(H[12]|Q[1-4]))?$", re.ASCII)
 ENTITY_ID = re.compile(r"^[a-z]+/[a-z0-9][a-z0-9-]*$")
@@ -33,17 +34,6 @@ class FieldError(ValueError):
         self.key = key
 
 
-def quoted(value: str, limit: int = 40) -> str:
-    """A value from a fact file, quoted for a one-line message: control characters shown
-    as '?' and long values cut, so a message never spans lines or drives the terminal."""
-    clean = shown(value)
-    return "'" + (clean if len(clean) <= limit else clean[: limit - 1] + "…") + "'"
-
-
-def shown(text: str) -> str:
-    return "".join(c if c.isprintable() else "?" for c in text)
-
-
 def type_name(value: Any) -> str:
     if isinstance(value, (_date, _time)):
         return 'an unquoted TOML date or time (write dates as text: "2025-03")'
@@ -62,7 +52,7 @@ def check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise FieldError(
-            f"{where}{shown(unknown[0])}", f"unknown field (allowed: {', '.join(sorted(allowed))})"
+            f"{where}{clean(unknown[0])}", f"unknown field (allowed: {', '.join(sorted(allowed))})"
         )
 
 

@@ -1,6 +1,6 @@
 """The index a command works on: name keys, entities by id, relations both ways.
 
-It reads an SQLite index built by :mod:`store` (from the cache, or in memory), fetching
+It reads the SQLite index that :mod:`build` writes (from the cache, or in memory), fetching
 only the rows a command needs: a lookup in a hundred thousand entities touches a few
 indexed rows and decodes one record. Reverse relations are derived at build time,
 never stored in fact files.
@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from .codec import entity_from_dict
-from .model import Entity, Source
+from cspace_cli.index.codec import Stats, decode_entity, decode_source
+from cspace_cli.model import Entity, Source
 
 PREFIX_LIMIT = 200
 
@@ -94,33 +93,36 @@ class Links(Mapping[str, list[Link]]):
         return int(self.conn.execute("SELECT count(DISTINCT node) FROM links").fetchone()[0])
 
 
-def decode(record: bytes) -> Entity:
-    """An entity from its stored record (compressed JSON, see :mod:`store`)."""
-    return entity_from_dict(json.loads(zlib.decompress(record)))
-
-
 class Index:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    """Reads the index. ``summaries`` and ``links`` default to views that query it per
+    key; :meth:`in_memory` passes dicts read in one pass instead."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        summaries: Mapping[str, Summary] | None = None,
+        links: Mapping[str, list[Link]] | None = None,
+    ) -> None:
         self.conn = conn
-        self.summaries: Mapping[str, Summary] = Summaries(conn)
-        self.links: Mapping[str, list[Link]] = Links(conn)
+        self.summaries: Mapping[str, Summary] = summaries or Summaries(conn)
+        self.links: Mapping[str, list[Link]] = links or Links(conn)
         self._fuzzy: dict[str | None, list[str]] = {}
 
     @cached_property
     def sources(self) -> dict[str, Source]:
         rows = self.conn.execute("SELECT record FROM sources ORDER BY rowid").fetchall()
-        return {s.id: s for s in (Source(**json.loads(r[0])) for r in rows)}
+        return {s.id: s for s in (decode_source(r[0]) for r in rows)}
 
     @cached_property
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> Stats:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone()
-        return dict(json.loads(row[0]))
+        return Stats.decode(row[0])
 
     def get(self, entity_id: str) -> Entity:
         row = self.conn.execute("SELECT record FROM entities WHERE id = ?", (entity_id,)).fetchone()
         if row is None:
             raise KeyError(entity_id)
-        return decode(row[0])
+        return decode_entity(row[0])
 
     def records(self) -> Iterator[bytes]:
         """Every entity's stored record, from one query, in the order ``sorted`` gives their
@@ -129,7 +131,7 @@ class Index:
 
     def entities(self) -> Iterator[Entity]:
         """Every entity in id order, decoded one at a time: a pass over the whole base."""
-        return map(decode, self.records())
+        return map(decode_entity, self.records())
 
     def in_memory(self) -> Index:
         """This index with every summary, link and source read into memory: for a pass over
@@ -137,9 +139,7 @@ class Index:
         Each distinct string is kept once (ids recur in every link to them)."""
         same: dict[str, str] = {}
         one = same.setdefault
-        whole = Index(self.conn)
-        whole.sources = self.sources
-        whole.summaries = {one(s.id, s.id): s for s in self.of_kind()}
+        summaries = {one(s.id, s.id): s for s in self.of_kind()}
         links: dict[str, list[Link]] = {}
         cited: dict[str, tuple[str, ...]] = {}
         rows = self.conn.execute(
@@ -156,8 +156,7 @@ class Index:
                 one(text, text),
             )
             links.setdefault(one(node, node), []).append(link)
-        whole.links = links
-        return whole
+        return Index(self.conn, summaries, links)
 
     def __contains__(self, entity_id: object) -> bool:
         return entity_id in self.summaries
@@ -226,12 +225,6 @@ class Index:
             " ORDER BY length(ckey) LIMIT ?",
             (PREFIX_LIMIT,),
         )
-
-    def twin(self) -> sqlite3.Connection | None:
-        """Another connection to this index's file, for work in another thread; None for
-        an index held in memory."""
-        row = self.conn.execute("PRAGMA database_list").fetchone()
-        return sqlite3.connect(row[2], check_same_thread=False) if row and row[2] else None
 
     def fuzzy_keys(self, kind: str | None) -> list[str]:
         """Every distinct spaced name key of a kind (of all kinds: a key two kinds share

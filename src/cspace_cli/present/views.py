@@ -9,12 +9,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from .codec import fact_to_full_dict, source_to_dict
-from .index import Index, Link
-from .kinds import KINDS, RELATIONS
-from .match import Candidate, Match
-from .model import Entity, Fact
-from .search import Hit
+from cspace_cli.index.codec import fact_to_full_dict, source_to_dict
+from cspace_cli.index.reader import Index, Link
+from cspace_cli.kinds import KINDS, RELATIONS
+from cspace_cli.model import Entity, Fact
+from cspace_cli.query.match import Candidate, Match
+from cspace_cli.query.search import Hit
 
 SCHEMA_VERSION = 1
 CONTAINMENT_DEPTH = 3
@@ -167,7 +167,7 @@ def search_rows(index: Index, hits: list[Hit]) -> list[Payload]:
 
 
 def source_rows(index: Index) -> list[Payload]:
-    facts, entities = index.stats["fact_cites"], index.stats["entity_cites"]
+    facts, entities = index.stats.fact_cites, index.stats.entity_cites
     return [
         {**source_to_dict(s), "facts": facts.get(s.id, 0), "entities": entities.get(s.id, 0)}
         for s in index.sources.values()
@@ -176,12 +176,12 @@ def source_rows(index: Index) -> list[Payload]:
 
 def overview(index: Index) -> Payload:
     kinds = index.kind_counts()
-    earliest, latest = index.stats["dates"]
+    earliest, latest = index.stats.dates
     return {
         "schema_version": SCHEMA_VERSION,
         "entities": len(index),
         "kinds": {k: kinds.get(k, 0) for k in KINDS},
-        "facts": index.stats["facts"],
+        "facts": index.stats.facts,
         "sources": len(index.sources),
         "dates": {"earliest": earliest, "latest": latest},
     }

@@ -1,0 +1,199 @@
+"""Fact folders in, a current index out: the cache file, its freshness and in-place updates.
+
+A lookup reads a few indexed rows instead of parsing every TOML file. The cache file is
+named by the list of folders (as real paths, so ``facts`` and ``/abs/facts`` share it)
+and is current while its fingerprint matches the fact files'. A stale one is updated in
+place when few files changed, else rebuilt into a temporary file and renamed into place,
+so a crash, Ctrl-C or a second process building at the same time never leaves a
+half-written index. A damaged cache is rebuilt; when the cache folder cannot be written
+(read-only, unenterable, full) the index is built in memory. SQLite, not pickle: loading
+a cache someone else wrote cannot run code.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import zlib
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from cspace_cli.errors import InvalidFactBase, Problem
+from cspace_cli.index.build import (
+    SALT,
+    Batch,
+    build,
+    drop_entity,
+    index_fuzzy_keys,
+    prepare_rows,
+)
+from cspace_cli.index.codec import Stats, decode_entity, decode_source
+from cspace_cli.index.freshness import absolute, file_stamps, fingerprint, layout
+from cspace_cli.index.reader import Index
+from cspace_cli.load.walk import Listing, walk
+from cspace_cli.settings import Settings
+
+REFRESH_MIN = 500
+REFRESH_SHARE = 5  # an update reads files one by one; past a fifth, a parallel rebuild wins
+REQUIRED_TABLES = {"meta", "entities", "texts", "fuzzy", "keys", "words", "links", "sources"}
+
+
+def open_index(settings: Settings | None = None, extra: Sequence[Path] = ()) -> Index:
+    """Index the shipped base, ``CSPACE_FACTS``, ``--facts`` and ``extra``."""
+    settings = settings or Settings()
+    listings = [walk(folder) for folder in settings.fact_folders(extra)]
+    if not settings.use_cache:
+        return Index(build(listings, ":memory:"))
+    return Index(open_cached(listings, settings))
+
+
+def cache_path(listings: Sequence[Listing], settings: Settings) -> Path:
+    folder_list = "\0".join(absolute(x.folder) for x in listings).encode(errors="surrogateescape")
+    key = f"{zlib.crc32(folder_list):08x}{zlib.adler32(folder_list):08x}"
+    return settings.cache_folder() / f"index-{key}.sqlite"
+
+
+def open_cached(listings: Sequence[Listing], settings: Settings) -> sqlite3.Connection:
+    """A connection to an up-to-date index of ``listings``, from the cache when possible."""
+    stamp = fingerprint(listings, SALT, settings.check_folders_only)
+    path = cache_path(listings, settings)
+    conn = _open_fresh(path, stamp)
+    if conn is None and path.is_file() and refresh(path, listings, stamp):
+        conn = _open_fresh(path, stamp)
+    if conn is not None:
+        return conn
+    import tempfile  # only when building: it imports random, a cost on every warm run
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
+        os.close(fd)
+    except OSError:
+        return build(listings, ":memory:")
+    try:
+        build(listings, tmp, stamp).close()
+        os.replace(tmp, path)
+    except (OSError, sqlite3.Error):
+        Path(tmp).unlink(missing_ok=True)
+        return build(listings, ":memory:")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return _open_fresh(path, stamp) or build(listings, ":memory:")
+
+
+def refresh(path: Path, listings: Sequence[Listing], stamp: bytes) -> bool:
+    """Bring a stale index up to date by re-reading only the entity files that changed.
+
+    One transaction: a crash or Ctrl-C rolls it back, and a second process waits for it
+    and then finds the index fresh. False means "rebuild instead": the folders or a
+    sources.toml changed, too many files did, an id lives in more than one file, or the
+    file cannot be written. A changed file with problems raises ``InvalidFactBase``
+    and leaves the index as it was.
+    """
+    try:
+        conn = sqlite3.connect(path, timeout=60)
+    except sqlite3.Error:
+        return False
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("fingerprint") == stamp:
+            return True
+        if meta.get("layout") != layout(listings, SALT) or "stats" not in meta:
+            return False
+        problems = apply_changes(conn, listings, Stats.decode(meta["stats"]))
+        if problems is None:
+            return False
+        if problems:
+            raise InvalidFactBase(problems)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (stamp,))
+        conn.commit()
+        return True
+    except (sqlite3.Error, ValueError, KeyError, TypeError, zlib.error):
+        return False
+    finally:
+        conn.close()
+
+
+def apply_changes(
+    conn: sqlite3.Connection, listings: Sequence[Listing], stats: Stats
+) -> list[Problem] | None:
+    """Replace the rows of changed, added and removed files; None when it cannot."""
+    from cspace_cli.load.scan import check_sources, dangling, entity_targets, read_entity
+
+    if any(x.problems for x in listings):
+        return None
+    now = file_stamps(listings)
+    before = dict(conn.execute("SELECT path, stamp FROM files").fetchall())
+    changed = [key for key, (_, st) in now.items() if before.get(key) != st]
+    removed = [key for key in before if key not in now]
+    limit = max(REFRESH_MIN, len(now) // REFRESH_SHARE)
+    if len(changed) + len(removed) > limit:
+        return None
+    ids = Counter(f.id for f, _ in now.values())
+    rewritten = {now[key][0].id for key in changed}
+    touched = rewritten | {_id_of_key(key) for key in removed}
+    # An id now held by a file that did not change (an override removed, so an earlier
+    # folder's record shows again) or by two files needs the whole load order: rebuild.
+    if any(ids[eid] > 1 or (eid in ids and eid not in rewritten) for eid in touched):
+        return None
+    sources = {sid: decode_source(r) for sid, r in conn.execute("SELECT id, record FROM sources")}
+    problems: list[Problem] = []
+    fresh = []
+    for key in changed:
+        file = now[key][0]
+        entity, found = read_entity(Path(file.path), file.kind, file.path)
+        problems += found
+        if entity is not None:
+            problems += check_sources(entity, sources)
+            fresh.append(entity)
+    for eid in touched:
+        drop_entity(conn, eid, stats)
+    conn.executemany("DELETE FROM files WHERE path = ?", [(k,) for k in changed + removed])
+    batch = Batch(conn)
+    for entity in fresh:
+        batch.add(prepare_rows(entity))
+        stats.add(entity)
+    batch.flush()
+    conn.executemany("INSERT INTO files VALUES (?, ?)", [(k, now[k][1]) for k in changed])
+
+    def exists(eid: str) -> bool:
+        return conn.execute("SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone() is not None
+
+    for entity in fresh:
+        problems += dangling(entity.path, entity_targets(entity), exists)
+    gone = touched - {e.id for e in fresh}
+    for eid in gone:
+        for (record,) in conn.execute(
+            "SELECT record FROM entities WHERE id IN (SELECT owner FROM links "
+            "WHERE node = ? AND direction = 'in')",
+            (eid,),
+        ):
+            owner = decode_entity(record)
+            problems += dangling(owner.path, entity_targets(owner), exists)
+    index_fuzzy_keys(conn, {eid.split("/")[0] for eid in touched})
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'stats'", (stats.encode(),))
+    return problems
+
+
+def _id_of_key(key: str) -> str:
+    kind_dir, name = os.path.split(key)
+    return f"{os.path.basename(kind_dir)}/{name[: -len('.toml')]}"
+
+
+def _open_fresh(path: Path, stamp: bytes) -> sqlite3.Connection | None:
+    """The cache at ``path`` if it is current and whole; None sends the caller to rebuild."""
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        if row and row[0] == stamp and tables >= REQUIRED_TABLES:
+            return conn
+        conn.close()
+    except sqlite3.DatabaseError:
+        pass
+    return None
