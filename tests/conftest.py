@@ -68,6 +68,7 @@ ENTITIES = {
         unit = "satellites"
         status = "actual"
         date = "2025"
+        date_inferred = true
         sources = ["doc-b"]
         text = "Count from doc B."
         """,

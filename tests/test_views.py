@@ -401,11 +401,24 @@ def test_conflicting_sources_sit_together_flagged_newest_first(views_base: Path)
     assert lines[head + 1].startswith("  137 satellites — actual, as of Feb 2026 [")
     newer = lines[head + 1]
     older = next(ln for ln in lines[head + 2 :] if ln.startswith("  89 satellites"))
-    assert older == "  89 satellites — actual, as of 2025 " + older.split()[-1]
+    assert older == "  89 satellites — actual, as of 2025 (year inferred) " + older.split()[-1]
     assert newer.split()[-1] != older.split()[-1]
     missions = lines.index("offshore launch missions — sources differ:")
     assert lines[missions + 1].startswith("  16 launches — actual, as of Q3 2025 [")
     assert view.count("sources differ") == 2
+
+
+def test_values_at_known_dates_read_as_a_series_not_a_dispute(tmp_path: Path) -> None:
+    dated = ENTITIES["site/sea-port.toml"].replace("date_inferred = true\n", "")
+    root = write_base(tmp_path / "f", {**ENTITIES, "site/sea-port.toml": dated})
+    args = ("site", "oriental", "--facts", str(root))
+    env = {"CSPACE_NO_SHIPPED": "1"}
+    view = run(*args, "--color", "never", env=env).stdout
+    assert "satellites launched — over time, newest first:" in view
+    assert "sources differ" not in view
+    assert view.index("  137 satellites") < view.index("  89 satellites")
+    facts = json.loads(run(*args, "--json", env=env).stdout)["facts"]
+    assert [(f["series"], f["disputed"]) for f in facts] == [(True, False), (True, False)]
 
 
 def test_agreeing_claims_are_not_flagged(tmp_path: Path) -> None:
@@ -664,11 +677,11 @@ def test_help_shows_brackets_literally() -> None:
 
 
 @pytest.mark.parametrize("query", ["haiyang", "oriental aerospace port"])
-def test_shipped_spaceport_shows_both_satellite_counts(query: str) -> None:
+def test_shipped_spaceport_shows_its_satellite_counts_over_time(query: str) -> None:
     res = run("site", query, "--color", "never", env={"COLUMNS": "80"})
     assert res.exit_code == 0, res.stderr
     view = res.stdout
-    assert "satellites launched — sources differ:" in view
+    assert "satellites launched — over time, newest first:" in view
     assert view.index("  137 satellites") < view.index("  89 satellites")
 
 

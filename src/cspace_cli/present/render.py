@@ -201,6 +201,8 @@ def fact_group(group: list[Payload], numbers: dict[str, int], page: Page) -> Non
     head = Text().append(safe(group[0]["attribute"]), "bold")
     if any(f["disputed"] for f in group):
         head.append(" — ").append(f"sources{GLUE}differ", "bold red")
+    elif any(f["series"] for f in group):
+        head.append(" — ").append(f"over{GLUE}time, newest{GLUE}first", "bold")
     page.add(head.append(":"), hang=4)
     for f in group:
         fact_block(f, numbers, page, 2, with_attribute=False)

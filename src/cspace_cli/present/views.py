@@ -53,13 +53,13 @@ def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Pay
 
 
 def facts_view(facts: tuple[Fact, ...]) -> list[Payload]:
-    """Facts in view order, each flagged when another source disputes its attribute."""
-    disputed = disputed_attributes(facts)
-    return [fact_view(f, f.attribute in disputed) for f in ordered_facts(facts)]
+    """Facts in view order, each marked when its attribute is a dated series or a dispute."""
+    kinds = claim_kinds(facts)
+    return [fact_view(f, kinds.get(f.attribute, "")) for f in ordered_facts(facts)]
 
 
-def fact_view(fact: Fact, disputed: bool) -> Payload:
-    return {**fact_to_full_dict(fact), "disputed": disputed}
+def fact_view(fact: Fact, kind: str = "") -> Payload:
+    return {**fact_to_full_dict(fact), "disputed": kind == "disputed", "series": kind == "series"}
 
 
 def ref(index: Index, entity_id: str) -> Payload:
@@ -94,14 +94,35 @@ def _negated_date(date: str) -> tuple[int, ...]:
     return tuple(-d for d in digits) if date else (1,)
 
 
-def disputed_attributes(facts: tuple[Fact, ...]) -> set[str]:
-    """Attributes on which sources give different values: both are kept and flagged."""
-    claims: dict[str, set[tuple[Any, ...]]] = {}
-    cited: dict[str, set[str]] = {}
+def claim_kinds(facts: tuple[Fact, ...]) -> dict[str, str]:
+    """``series`` or ``disputed`` for each attribute that holds more than one value.
+
+    A series: every value is stated at a known date of its own (not inferred), as a count
+    at a time, a period total or a deadline, and no two values share a date; that is a
+    figure changing over time, shown as history. Anything else with different values from
+    more than one source is a dispute: the same date, a missing or inferred date, or an
+    event (``on``: a founding year has one true value), shown side by side and flagged.
+    A value also given undated or with an inferred date only agrees with a dated claim.
+    """
+    by_attribute: dict[str, list[Fact]] = {}
     for f in facts:
-        claims.setdefault(f.attribute, set()).add((f.value, f.low, f.high, f.unit))
-        cited.setdefault(f.attribute, set()).update(f.sources)
-    return {a for a, values in claims.items() if len(values) > 1 and len(cited[a]) > 1}
+        by_attribute.setdefault(f.attribute, []).append(f)
+    out: dict[str, str] = {}
+    for attribute, claims in by_attribute.items():
+        values: dict[tuple[Any, ...], set[str]] = {}
+        for f in claims:
+            dated = f.date and not f.date_inferred and f.date_kind != "on"
+            values.setdefault((f.value, f.low, f.high, f.unit), set()).update(
+                [f.date] if dated else []
+            )
+        if len(values) < 2:
+            continue
+        dates = [d for ds in values.values() for d in ds]
+        if all(values.values()) and len(dates) == len(set(dates)):
+            out[attribute] = "series"
+        elif len({s for f in claims for s in f.sources}) > 1:
+            out[attribute] = "disputed"
+    return out
 
 
 def related_view(index: Index, entity_id: str) -> list[Payload]:
