@@ -135,6 +135,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[No
         "CSPACE_NO_SHIPPED",
         "CSPACE_DEBUG",
         "CSPACE_NO_CACHE",
+        "CSPACE_NO_FTS",
+        "CSPACE_CACHE_CHECK",
         "NO_COLOR",
         "FORCE_COLOR",
         "CI",

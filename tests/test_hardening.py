@@ -430,7 +430,7 @@ def cspace(
 
 @pytest.mark.parametrize(
     "args",
-    [["list"], ["search", "a", "--json"], ["company", "space"], ["sources"], []],
+    [["list"], ["search", "space", "--json"], ["company", "space"], ["sources"], []],
     ids=" ".join,
 )
 def test_reader_gone_before_output(base: Path, tmp_path: Path, args: list[str]) -> None:
@@ -448,7 +448,9 @@ def test_reader_gone_before_output(base: Path, tmp_path: Path, args: list[str]) 
     assert err == b""
 
 
-@pytest.mark.parametrize("pipeline", ["list | head -1", "search a --json | head -c 10"])
+@pytest.mark.parametrize(
+    "pipeline", ["list | head -1", "search acme --json --limit 0 | head -c 10"]
+)
 def test_pipe_into_head(big_base: Path, tmp_path: Path, pipeline: str) -> None:
     command, reader = pipeline.split(" | ")
     script = (

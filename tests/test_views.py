@@ -483,7 +483,14 @@ def test_search_is_a_table_with_kind_names_score_and_context(views_base: Path) -
     assert row.split()[0] == "site" and "东方航天港" in row
     scores = {r["name"]: r["score"] for r in json.loads(run("search", "port", "--json").stdout)}
     text_hit = next(ln for ln in lines if ln.startswith("city "))
-    assert text_hit.split() == ["city", "Yantai", f"{scores['Yantai']:.1f}", "Port", "city."]
+    assert text_hit.split() == [
+        "city",
+        "Yantai",
+        f"{scores['Yantai']:.1f}",
+        "summary:",
+        "Port",
+        "city.",
+    ]
 
 
 def test_sources_list_counts_the_facts_citing_each(views_base: Path) -> None:

@@ -24,6 +24,7 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("XDG_CACHE_HOME", "base of the default cache folder (default: ~/.cache)"),
     ("CSPACE_NO_CACHE", "1: build the index in memory, as --no-cache"),
     ("CSPACE_CACHE_CHECK", "folders: check kind folders, not every file, for freshness"),
+    ("CSPACE_NO_FTS", "1: search by a slower scan, as where SQLite lacks FTS5"),
     ("CSPACE_DEBUG", "1: show the traceback of an unexpected error, as --debug"),
     ("NO_COLOR", "any non-empty value: no colour"),
     ("FORCE_COLOR", "any non-empty value: colour even when not on a terminal"),
@@ -43,6 +44,7 @@ class Settings(NamedTuple):
     use_cache: bool = True
     cache_dir: Path | None = None
     check_folders_only: bool = False
+    full_text: bool = True
     debug: bool = False
     color: str = "auto"
     no_color: bool = False
@@ -86,6 +88,7 @@ def from_env(
         use_cache=not (no_cache or _flag(environ, "CSPACE_NO_CACHE")),
         cache_dir=Path(cache) if cache else (Path(xdg) / "cspace" if xdg else None),
         check_folders_only=environ.get("CSPACE_CACHE_CHECK", "") == "folders",
+        full_text=not _flag(environ, "CSPACE_NO_FTS"),
         debug=debug or _flag(environ, "CSPACE_DEBUG"),
         color=color,
         no_color=bool(environ.get("NO_COLOR")),

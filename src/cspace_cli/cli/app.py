@@ -28,6 +28,7 @@ from cspace_cli.kinds import KINDS
 from cspace_cli.present import output, views
 from cspace_cli.query.complete import names_for
 from cspace_cli.query.match import lookup, printable, suggest
+from cspace_cli.query.search import PER_ENTITY
 from cspace_cli.query.search import search as run_search
 from cspace_cli.settings import ENVIRONMENT, from_env
 from cspace_cli.text import from_argv
@@ -215,21 +216,40 @@ def search(
         ),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", "-L", min=0, help="Show at most this many hits; 0 for all.")
+        int, typer.Option("--limit", "-L", min=0, help="Show at most this many rows; 0 for all.")
     ] = 50,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Show every matching fact of an entity (default: at most 3 each)."
+        ),
+    ] = False,
     *,
     run: Run,
 ) -> None:
-    """Search every kind by name, summary and fact text, best first.
+    """Search names, summaries and facts of every kind, best first.
 
-    Exits 1 when nothing matches (with --json it still prints []).
+    Words are stemmed (members finds member) and all must match; when no row holds them
+    all, the rows with most of them are shown. Stop words and single letters count only
+    in quotes; a quoted phrase matches as a phrase. Exits 1 when nothing matches (with
+    --json it still prints []).
 
     Example: cspace search 'sea launch'
     """
     check_kind(kind)
     index = index_of(run)
     text = " ".join(query)
-    rows = views.search_rows(index, run_search(index, text, kind, limit or None))
+    try:
+        hits = run_search(index, text, kind, limit or None, None if every else PER_ENTITY)
+    except NotFound:
+        if run.json:
+            output.emit("search", [], run.output())
+        raise
+    if not index.full_text:
+        say("warning: no SQLite full-text search (FTS5) here; searching by a slower scan")
+    if any(h.partial for h in hits):
+        say("no row has every word; showing rows with most of them")
+    rows = views.search_rows(index, hits)
     if rows or run.json:
         output.emit("search", rows, run.output())
     if not rows:

@@ -25,6 +25,7 @@ from cspace_cli.index.build import (
     Batch,
     build,
     drop_entity,
+    index_full_text,
     index_fuzzy_keys,
     prepare_rows,
 )
@@ -36,22 +37,24 @@ from cspace_cli.settings import Settings
 
 REFRESH_MIN = 500
 REFRESH_SHARE = 5  # an update reads files one by one; past a fifth, a parallel rebuild wins
-REQUIRED_TABLES = {"meta", "entities", "texts", "fuzzy", "keys", "words", "links", "sources"}
+REQUIRED_TABLES = {"meta", "entities", "fuzzy", "keys", "rows", "cjk", "links", "sources"}
 
 
 def open_index(settings: Settings | None = None, extra: Sequence[Path] = ()) -> Index:
     """Index the shipped base, ``CSPACE_FACTS``, ``--facts`` and ``extra``."""
     settings = settings or Settings()
     listings = [walk(folder) for folder in settings.fact_folders(extra)]
+    scan_only = not settings.full_text
     if not settings.use_cache:
-        return Index(build(listings, ":memory:"))
-    return Index(open_cached(listings, settings))
+        return Index(build(listings, ":memory:", full_text=settings.full_text), scan_only=scan_only)
+    return Index(open_cached(listings, settings), scan_only=scan_only)
 
 
 def cache_path(listings: Sequence[Listing], settings: Settings) -> Path:
+    """Named by the folder list; an index built without full-text tables has its own."""
     folder_list = "\0".join(absolute(x.folder) for x in listings).encode(errors="surrogateescape")
     key = f"{zlib.crc32(folder_list):08x}{zlib.adler32(folder_list):08x}"
-    return settings.cache_folder() / f"index-{key}.sqlite"
+    return settings.cache_folder() / f"index-{key}{'' if settings.full_text else '-scan'}.sqlite"
 
 
 def open_cached(listings: Sequence[Listing], settings: Settings) -> sqlite3.Connection:
@@ -65,22 +68,23 @@ def open_cached(listings: Sequence[Listing], settings: Settings) -> sqlite3.Conn
         return conn
     import tempfile  # only when building: it imports random, a cost on every warm run
 
+    full_text = settings.full_text
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
         os.close(fd)
     except OSError:
-        return build(listings, ":memory:")
+        return build(listings, ":memory:", full_text=full_text)
     try:
-        build(listings, tmp, stamp).close()
+        build(listings, tmp, stamp, full_text).close()
         os.replace(tmp, path)
     except (OSError, sqlite3.Error):
         Path(tmp).unlink(missing_ok=True)
-        return build(listings, ":memory:")
+        return build(listings, ":memory:", full_text=full_text)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return _open_fresh(path, stamp) or build(listings, ":memory:")
+    return _open_fresh(path, stamp) or build(listings, ":memory:", full_text=full_text)
 
 
 def refresh(path: Path, listings: Sequence[Listing], stamp: bytes) -> bool:
@@ -103,7 +107,8 @@ def refresh(path: Path, listings: Sequence[Listing], stamp: bytes) -> bool:
             return True
         if meta.get("layout") != layout(listings, SALT) or "stats" not in meta:
             return False
-        problems = apply_changes(conn, listings, Stats.decode(meta["stats"]))
+        full_text = meta.get("full_text") == "1"
+        problems = apply_changes(conn, listings, Stats.decode(meta["stats"]), full_text)
         if problems is None:
             return False
         if problems:
@@ -118,7 +123,7 @@ def refresh(path: Path, listings: Sequence[Listing], stamp: bytes) -> bool:
 
 
 def apply_changes(
-    conn: sqlite3.Connection, listings: Sequence[Listing], stats: Stats
+    conn: sqlite3.Connection, listings: Sequence[Listing], stats: Stats, full_text: bool
 ) -> list[Problem] | None:
     """Replace the rows of changed, added and removed files; None when it cannot."""
     from cspace_cli.load.scan import check_sources, dangling, entity_targets, read_entity
@@ -150,13 +155,16 @@ def apply_changes(
             problems += check_sources(entity, sources)
             fresh.append(entity)
     for eid in touched:
-        drop_entity(conn, eid, stats)
+        drop_entity(conn, eid, stats, full_text)
     conn.executemany("DELETE FROM files WHERE path = ?", [(k,) for k in changed + removed])
     batch = Batch(conn)
     for entity in fresh:
         batch.add(prepare_rows(entity))
         stats.add(entity)
     batch.flush()
+    if full_text:
+        for entity in fresh:
+            index_full_text(conn, entity.id)
     conn.executemany("INSERT INTO files VALUES (?, ?)", [(k, now[k][1]) for k in changed])
 
     def exists(eid: str) -> bool:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from cspace_cli.index import fulltext
 from cspace_cli.index.codec import Stats, decode_entity, decode_source
+from cspace_cli.index.fulltext import Marked, Term, TextRow, fts_phrase
 from cspace_cli.model import Entity, Source
 
 PREFIX_LIMIT = 200
+KEY_COLUMNS = "name, id, kind, length(ckey), role, keys.skey"
 
 
 class Link(NamedTuple):
@@ -40,12 +43,15 @@ class Summary(NamedTuple):
 
 
 class KeyRow(NamedTuple):
-    """A name key that matched: the name as written, its entity, and the key's length."""
+    """A name key that matched: the name as written, its entity, the compact key's length,
+    the name's role (0 the name, 1 another name or alias, 2 the id slug) and its key."""
 
     name: str
     id: str
     kind: str
     keylen: int
+    role: int
+    skey: str
 
 
 class Summaries(Mapping[str, Summary]):
@@ -95,18 +101,36 @@ class Links(Mapping[str, list[Link]]):
 
 class Index:
     """Reads the index. ``summaries`` and ``links`` default to views that query it per
-    key; :meth:`in_memory` passes dicts read in one pass instead."""
+    key; :meth:`in_memory` passes dicts read in one pass instead. ``scan_only`` leaves the
+    full-text tables unused even where they exist."""
 
     def __init__(
         self,
         conn: sqlite3.Connection,
         summaries: Mapping[str, Summary] | None = None,
         links: Mapping[str, list[Link]] | None = None,
+        scan_only: bool = False,
     ) -> None:
         self.conn = conn
         self.summaries: Mapping[str, Summary] = summaries or Summaries(conn)
         self.links: Mapping[str, list[Link]] = links or Links(conn)
+        self.scan_only = scan_only
         self._fuzzy: dict[str | None, list[str]] = {}
+
+    @cached_property
+    def full_text(self) -> bool:
+        """Whether the index has full-text tables this SQLite can read: a cache written
+        by a Python whose SQLite has FTS5 may be read by one without it."""
+        if self.scan_only:
+            return False
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'full_text'").fetchone()
+        if not row or row[0] != "1":
+            return False
+        try:
+            self.conn.execute("SELECT rowid FROM names_fts LIMIT 0")
+        except sqlite3.OperationalError:
+            return False
+        return True
 
     @cached_property
     def sources(self) -> dict[str, Source]:
@@ -156,7 +180,7 @@ class Index:
                 one(text, text),
             )
             links.setdefault(one(node, node), []).append(link)
-        return Index(self.conn, summaries, links)
+        return Index(self.conn, summaries, links, self.scan_only)
 
     def __contains__(self, entity_id: object) -> bool:
         return entity_id in self.summaries
@@ -203,23 +227,62 @@ class Index:
         return dict(self.conn.execute("SELECT kind, count(*) FROM entities GROUP BY kind"))
 
     def exact(self, ckey: str, kind: str | None) -> list[KeyRow]:
-        return self._keys(
-            "SELECT name, id, kind, length(ckey) FROM keys WHERE ckey = ?", (ckey,), kind
-        )
+        return self._keys(f"SELECT {KEY_COLUMNS} FROM keys WHERE ckey = ?", (ckey,), kind)
 
     def prefixed(self, ckey: str, kind: str | None) -> list[KeyRow]:
-        """Keys that start with ``ckey``, or have a word that does; shortest first."""
+        """Keys that start with ``ckey`` (spaces ignored); shortest first."""
         return self._keys(
-            "SELECT name, id, kind, keylen FROM words WHERE wkey >= ? AND wkey < ?",
+            f"SELECT {KEY_COLUMNS} FROM keys WHERE ckey >= ? AND ckey < ?",
             (ckey, ckey + "\U0010ffff"),
             kind,
-            " ORDER BY keylen LIMIT ?",
+            " ORDER BY length(ckey) LIMIT ?",
+            (PREFIX_LIMIT,),
+        )
+
+    def word_prefixed(self, skey: str, kind: str | None) -> list[KeyRow]:
+        """Keys in which the words of ``skey`` appear in order, from the start of a word,
+        the last one perhaps unfinished (``pioneer`` finds Space Pioneer)."""
+        if self.full_text:
+            return self._keys(
+                f"SELECT {KEY_COLUMNS} FROM names_fts f JOIN keys ON keys.rowid = f.rowid "
+                "WHERE names_fts MATCH ?",
+                (fts_phrase(Term(tuple(skey.split())), prefix=True),),
+                kind,
+                " ORDER BY length(ckey) LIMIT ?",
+                (PREFIX_LIMIT,),
+            )
+        return self._keys(
+            f"SELECT {KEY_COLUMNS} FROM keys WHERE instr(' ' || skey, ?) > 0",
+            (" " + skey,),
+            kind,
+            " ORDER BY length(ckey) LIMIT ?",
+            (PREFIX_LIMIT,),
+        )
+
+    def every_word(self, words: list[str], kind: str | None) -> list[KeyRow]:
+        """Keys that hold every one of ``words`` as the start of a word, in any order."""
+        if self.full_text:
+            expr = " AND ".join(fts_phrase(Term((w,)), prefix=True) for w in words)
+            return self._keys(
+                f"SELECT {KEY_COLUMNS} FROM names_fts f JOIN keys ON keys.rowid = f.rowid "
+                "WHERE names_fts MATCH ?",
+                (expr,),
+                kind,
+                " ORDER BY length(ckey) LIMIT ?",
+                (PREFIX_LIMIT,),
+            )
+        every = " AND ".join("instr(' ' || skey, ?) > 0" for _ in words)
+        return self._keys(
+            f"SELECT {KEY_COLUMNS} FROM keys WHERE {every}",
+            tuple(" " + w for w in words),
+            kind,
+            " ORDER BY length(ckey) LIMIT ?",
             (PREFIX_LIMIT,),
         )
 
     def containing(self, ckey: str, kind: str | None) -> list[KeyRow]:
         return self._keys(
-            "SELECT name, id, kind, length(ckey) FROM keys WHERE instr(ckey, ?) > 0",
+            f"SELECT {KEY_COLUMNS} FROM keys WHERE instr(ckey, ?) > 0",
             (ckey,),
             kind,
             " ORDER BY length(ckey) LIMIT ?",
@@ -243,30 +306,24 @@ class Index:
     def named(self, skey: str, kind: str | None) -> list[KeyRow]:
         """The names whose spaced key is ``skey``."""
         return self._keys(
-            "SELECT name, id, kind, length(ckey) FROM keys WHERE ckey = ? AND skey = ?",
+            f"SELECT {KEY_COLUMNS} FROM keys WHERE ckey = ? AND skey = ?",
             (skey.replace(" ", ""), skey),
             kind,
         )
 
-    def text_hits(
-        self, phrase: str, words: list[str], kind: str | None, limit: int | None
-    ) -> list[tuple[str, int]]:
-        """(id, rank) of entities whose text holds every word, best first. Rank 3: the
-        summary holds the phrase; 2: the rest does; 1: the summary holds every word; 0."""
-        every = " AND ".join("(instr(head, ?) > 0 OR instr(body, ?) > 0)" for _ in words)
-        in_head = " AND ".join("instr(head, ?) > 0" for _ in words)
-        sql = (
-            f"SELECT id, CASE WHEN instr(head, ?) > 0 THEN 3 WHEN instr(body, ?) > 0 THEN 2 "
-            f"WHEN {in_head} THEN 1 ELSE 0 END AS rank FROM texts WHERE {every}"
-        )
-        args: list[Any] = [phrase, phrase, *words, *(w for w in words for _ in (0, 1))]
-        if kind:
-            sql += " AND kind = ?"
-            args.append(kind)
-        args.append(-1 if limit is None else limit)
-        return [
-            (r[0], r[1]) for r in self.conn.execute(sql + " ORDER BY rank DESC, id LIMIT ?", args)
-        ]
+    def text_rows(self, terms: Sequence[Term], kind: str | None, mode: str) -> Iterator[TextRow]:
+        """Search rows holding ``terms``, best first (see :mod:`fulltext`)."""
+        if self.full_text:
+            return fulltext.matches(self.conn, terms, kind, mode)
+        return iter(fulltext.scan(self.conn, terms, kind, mode))
+
+    def marked_rows(
+        self, terms: Sequence[Term], rowids: Sequence[int], prefix: bool
+    ) -> dict[int, Marked]:
+        """The text of the given rows with the words that matched ``terms`` marked."""
+        if self.full_text:
+            return fulltext.marked(self.conn, terms, rowids, prefix)
+        return fulltext.scan_marked(self.conn, terms, rowids)
 
     def _keys(
         self,

@@ -29,7 +29,17 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "match",
     ),
     "list": (*_REF, "summary"),
-    "search": (*_REF, "score", "field", "context"),
+    "search": (
+        *_REF,
+        "score",
+        "field",
+        "context",
+        "why",
+        "matched_words",
+        "partial",
+        "fact",
+        "sources",
+    ),
     "sources": (*SOURCE_FIELDS, "facts", "entities"),
 }
 

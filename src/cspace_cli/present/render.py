@@ -9,6 +9,7 @@ reads well on a terminal, in a pipe and pasted into a report.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -18,7 +19,7 @@ from rich.text import Text
 
 from cspace_cli.kinds import KINDS
 from cspace_cli.present.humanize import count, date_or_unknown, fact_value, period, when
-from cspace_cli.text import clean
+from cspace_cli.text import clean, has_cjk
 
 Payload = dict[str, Any]
 
@@ -332,13 +333,55 @@ def number(key: str) -> Callable[[Payload], Text]:
     )
 
 
-def search_context(row: Payload) -> Text:
-    """Text hits show the words around the match; name hits the name that matched."""
-    if row["field"] != "name":
-        return t(row["context"])
-    if row["context"].casefold() == row["name"].casefold():
-        return Text("name", "dim")
-    return cat(Text("name: ", "dim"), t(row["context"]))
+def search_match(row: Payload, numbers: dict[str, int]) -> Text:
+    """A name hit shows the name that matched; a fact, the fact as a lookup shows it (with
+    its source's number) and, when its text matched, the words around the match; a
+    summary or a relation note, the words around the match. Matched words are bold."""
+    if row["field"] == "name":
+        if row["context"].casefold() == row["name"].casefold():
+            return Text("name", "dim")
+        return cat(Text("name: ", "dim"), t(row["context"]))
+    words = row["matched_words"]
+    f = row["fact"]
+    if f is None:
+        label = "summary: " if "summary" in row["why"] else "note: "
+        return cat(Text(label, "dim"), emphasised(row["context"], words))
+    line = cat(emphasised(f["attribute"], words), Text(": "), emphasised(fact_value(f), words))
+    line.append(" — ").append(f["status"], STATUS_STYLE.get(f["status"], ""))
+    date = period(f)
+    if date:
+        line.append_text(cat(Text(", "), emphasised(date, words, "dim")))
+    line.append(GLUE).append_text(markers(f["sources"], numbers))
+    if "fact_text" in row["why"] and row["context"]:
+        line.append("\n").append_text(emphasised(row["context"], words))
+    return line
+
+
+def emphasised(value: Any, words: list[str], style: str = "") -> Text:
+    """Data as inert text with each of ``words`` bold where it stands as a word (Chinese,
+    which has no spaces, wherever it occurs)."""
+    text = t(value, style)
+    alternatives = [
+        re.escape(w) if has_cjk(w) else rf"(?<![^\W_]){re.escape(w)}(?![^\W_])"
+        for w in sorted(set(words), key=len, reverse=True)
+    ]
+    if alternatives:
+        for m in re.finditer("|".join(alternatives), text.plain, re.IGNORECASE):
+            text.stylize("bold", m.start(), m.end())
+    return text
+
+
+def search(rows: list[Payload], page: Page) -> None:
+    """The hits as a table, then the sources of the facts shown, numbered."""
+    cited = [s for r in rows for s in r["sources"]]
+    numbers = {sid: n for n, sid in enumerate(dict.fromkeys(s["id"] for s in cited), 1)}
+    match = Column("match", lambda row: search_match(row, numbers), True)
+    table(rows, [*SEARCH_COLUMNS, match], page)
+    if numbers:
+        heading(page, "Sources")
+        by_id = {s["id"]: s for s in cited}
+        for sid, n in numbers.items():
+            source_block(n, by_id[sid], page)
 
 
 LIST_COLUMNS = [
@@ -352,7 +395,6 @@ SEARCH_COLUMNS = [
     Column("name", field("name", "bold"), True),
     Column("中文", field("name_zh"), True),
     Column("score", number("score"), right=True),
-    Column("match", search_context, True),
 ]
 SOURCE_COLUMNS = [
     Column("id", field("id", "bold")),
@@ -388,7 +430,11 @@ def table(rows: list[Payload], columns: list[Column], page: Page) -> None:
 def column_widths(columns: list[Column], cells: list[list[Text]], width: int) -> list[int] | None:
     """Natural widths if they fit; otherwise the flexible columns share what is left."""
     natural = [
-        max(cell_len(c.title), *(row[i].cell_len for row in cells)) for i, c in enumerate(columns)
+        max(
+            cell_len(c.title),
+            *(cell_len(line) for row in cells for line in row[i].plain.split("\n")),
+        )
+        for i, c in enumerate(columns)
     ]
     room = width - GAP * (len(columns) - 1)
     if sum(natural) <= room:
@@ -493,7 +539,7 @@ def problems(rows: list[Payload], out: Console) -> None:
         )
 
 
-LIST_VIEWS = {"list": LIST_COLUMNS, "search": SEARCH_COLUMNS, "sources": SOURCE_COLUMNS}
+LIST_VIEWS = {"list": LIST_COLUMNS, "sources": SOURCE_COLUMNS}
 
 
 def render(what: str, payload: Any, color: bool, width: int) -> str:
@@ -507,6 +553,8 @@ def render(what: str, payload: Any, color: bool, width: int) -> str:
         entity(payload, page)
     elif what == "overview":
         overview(payload, page)
+    elif what == "search":
+        search(payload, page)
     else:
         table(payload, LIST_VIEWS[what], page)
     page.print()

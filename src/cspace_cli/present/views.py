@@ -181,10 +181,32 @@ def list_rows(index: Index, kind: str | None) -> list[Payload]:
 
 
 def search_rows(index: Index, hits: list[Hit]) -> list[Payload]:
-    return [
-        {**ref(index, h.id), "score": round(h.score, 1), "field": h.field, "context": h.context}
-        for h in hits
-    ]
+    """One row per hit; a fact row carries the fact as a lookup shows it, with its
+    sources, so the row answers on its own."""
+    entities: dict[str, Entity] = {}
+    rows = []
+    for h in hits:
+        fact = None
+        cited: list[Payload] = []
+        if h.part == "fact":
+            entity = entities.get(h.id) or entities.setdefault(h.id, index.get(h.id))
+            f = entity.facts[h.pos]
+            fact = fact_view(f, claim_kinds(entity.facts).get(f.attribute, ""))
+            cited = [source_to_dict(index.sources[s]) for s in f.sources if s in index.sources]
+        rows.append(
+            {
+                **ref(index, h.id),
+                "score": h.score,
+                "field": h.field,
+                "context": h.context,
+                "why": list(h.why),
+                "matched_words": list(h.words),
+                "partial": h.partial,
+                "fact": fact,
+                "sources": cited,
+            }
+        )
+    return rows
 
 
 def source_rows(index: Index) -> list[Payload]:

@@ -1,30 +1,45 @@
 """The lookup order, applied to the index's name keys.
 
 For a lookup of one kind: (1) exact key, (2) prefix of a name or of one of its words,
-(3) substring (Chinese characters always match this way), each tried only when the one
-before found nothing; then (4) entities of that kind inside a place the query names
-(``cspace site haiyang``), and last (5) rapidfuzz similarity above a cut-off. Candidates
-rank by that tier, then by score, then by the shorter name. Ambiguity is reported, never
-hidden: the next (up to three) candidates in the best one's tier are its alternatives; for
-fuzzy matches only those within ``CLOSE`` points of the best.
+(3) every query word in one name, (4) substring (Chinese characters always match this
+way); then (5) entities of that kind inside a place the query names (``cspace site
+haiyang``), and last (6) rapidfuzz similarity above a cut-off. A tier is tried only when
+the ones before found nothing through a name (exact and prefix are both always read, for
+the alternatives). Candidates rank by tier, then by whether the name starts with the
+query's first word, then by score, then by the shorter name.
+
+Three rules keep a near name from answering for a different thing: outside the exact
+tier, every model designation of the query (a token with a digit: ``3``, ``8a``) must be
+one of the name's; a short all-capital acronym (``CASC``) is matched only exactly, and a
+query typed as one matches only exactly or as the first word of a name; a match through
+part of an id slug alone ranks below every match through a name (a whole id is exact).
+Ambiguity is reported, never hidden: the next (up to three) candidates of the best one's
+tier are its alternatives (for fuzzy matches only those within ``CLOSE`` points), and after
+an exact match, names that begin with the query as a whole word (``CCID`` → ``CCID
+Consulting``; for an acronym, of any kind: the ``CCID report``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from cspace_cli.errors import NotFound, UsageError
-from cspace_cli.index.reader import Index
+from cspace_cli.index.reader import Index, KeyRow
 from cspace_cli.text import clean, from_argv, has_cjk, spaced
 
-TIERS = {"exact": 4, "prefix": 3, "substring": 2, "place": 1, "fuzzy": 0}
+TIERS = {"exact": 6, "prefix": 5, "words": 4, "substring": 3, "id": 2, "place": 1, "fuzzy": 0}
 PLACE_DEPTH = 3
 HEAD_MIN = 7
 FUZZY_CUTOFF = 75.0
 SUGGEST_CUTOFF = 60.0
 CLOSE = 5.0
 MAX_QUERY = 200
+MAX_ALTERNATIVES = 3
+ID_ROLE = 2  # KeyRow.role of an id slug
+ACRONYM = r"[A-Z][A-Z0-9&]{1,5}"  # CASC, CASIC, CCID, MIIT: one short all-capital word
+DESIGNATION = r"\d+[a-z]*"  # 3, 8a, 2e, 1s, 600: a model's number, letters folded
 
 
 class Candidate(NamedTuple):
@@ -32,10 +47,11 @@ class Candidate(NamedTuple):
     method: str
     score: float
     matched: str
+    lead: bool = True  # the name starts with the query's first word
 
     @property
-    def rank(self) -> tuple[int, float, int]:
-        return TIERS[self.method], self.score, -len(self.matched)
+    def rank(self) -> tuple[int, bool, float, int]:
+        return TIERS[self.method], self.lead, self.score, -len(self.matched)
 
 
 class Match(NamedTuple):
@@ -55,19 +71,67 @@ def query_keys(query: str) -> tuple[str, str]:
     return key, key.replace(" ", "")
 
 
+def is_acronym(name: str) -> bool:
+    return re.fullmatch(ACRONYM, name.strip()) is not None
+
+
+def designations(skey: str) -> set[str]:
+    return set(re.findall(DESIGNATION, skey))
+
+
+class Query(NamedTuple):
+    """A query's keys and what the rules need to know about it."""
+
+    key: str
+    ckey: str
+    numbers: frozenset[str]
+    acronym: bool  # typed as an acronym: CASIC
+
+    @classmethod
+    def of(cls, query: str) -> Query:
+        key, ckey = query_keys(query)
+        return cls(key, ckey, frozenset(designations(key)), is_acronym(from_argv(query)))
+
+    def allows(self, row: KeyRow, method: str) -> bool:
+        """Whether ``row`` may match outside the exact tier (see the module docstring)."""
+        if method == "exact":
+            return True
+        if not self.numbers <= designations(row.skey) or is_acronym(row.name):
+            return False
+        return not self.acronym or (method == "prefix" and row.skey.startswith(self.key + " "))
+
+
+def _candidate(q: Query, method: str, row: KeyRow) -> Candidate | None:
+    if not q.allows(row, method):
+        return None
+    score = 100.0 if method == "exact" else round(min(100.0, 100 * len(q.ckey) / row.keylen), 1)
+    lead = method not in ("prefix", "words") or row.skey.startswith(q.key.split()[0])
+    slug = row.role == ID_ROLE and method != "exact"
+    return Candidate(row.id, "id" if slug else method, score, row.name, lead)
+
+
 def _direct(
-    index: Index, ckey: str, kind: str | None, every_tier: bool = False
+    index: Index, q: Query, kind: str | None, every_tier: bool = False
 ) -> dict[str, Candidate]:
-    """Tiers 1-3 through the index; a lookup stops at the first tier that finds anything."""
+    """Tiers 1-4 through the index. A lookup stops after the first tier (past the prefix
+    tier) that finds anything through a name: a match through an id slug alone goes on."""
+    words = q.key.split()
+    tiers: tuple[tuple[str, Callable[[], list[KeyRow]]], ...] = (
+        ("exact", lambda: index.exact(q.ckey, kind)),
+        ("prefix", lambda: index.prefixed(q.ckey, kind) + index.word_prefixed(q.key, kind)),
+        ("words", lambda: index.every_word(words, kind) if len(words) > 1 else []),
+        (
+            "substring",
+            lambda: index.containing(q.ckey, kind) if len(q.ckey) >= 3 or has_cjk(q.ckey) else [],
+        ),
+    )
     found: dict[str, Candidate] = {}
-    tiers = (("exact", index.exact), ("prefix", index.prefixed), ("substring", index.containing))
-    for method, query in tiers:
-        if method == "substring" and len(ckey) < 3 and not has_cjk(ckey):
-            break
-        for row in query(ckey, kind):
-            score = 100.0 if method == "exact" else round(100 * len(ckey) / row.keylen, 1)
-            _keep(found, Candidate(row.id, method, score, row.name))
-        if found and not every_tier:
+    for i, (method, rows) in enumerate(tiers):
+        for row in rows():
+            cand = _candidate(q, method, row)
+            if cand:
+                _keep(found, cand)
+        if i and not every_tier and any(c.method != "id" for c in found.values()):
             break
     return found
 
@@ -77,10 +141,10 @@ def _keep(found: dict[str, Candidate], cand: Candidate) -> None:
         found[cand.id] = cand
 
 
-def _by_place(index: Index, ckey: str, kind: str) -> dict[str, Candidate]:
+def _by_place(index: Index, q: Query, kind: str) -> dict[str, Candidate]:
     """Entities of ``kind`` inside a place the query names: ``cspace site haiyang``."""
     found: dict[str, Candidate] = {}
-    for place in _direct(index, ckey, None).values():
+    for place in _direct(index, q, None).values():
         for eid in index.contained(place.id, PLACE_DEPTH):
             if index.summaries[eid].kind == kind:
                 _keep(found, Candidate(eid, "place", place.score, place.matched))
@@ -88,40 +152,59 @@ def _by_place(index: Index, ckey: str, kind: str) -> dict[str, Candidate]:
 
 
 def _fuzzy(
-    index: Index, key: str, kind: str | None, cutoff: float, head_min: int = 0
+    index: Index,
+    q: Query,
+    kind: str | None,
+    cutoff: float,
+    head_min: int = 0,
+    strict: bool = True,
 ) -> dict[str, Candidate]:
     """Similarity to a whole name, or, for queries of ``head_min`` characters or more, to
     its first ``len(query)`` characters: a typo in the first word of a long name still
-    finds it, while a short different name (``spacex``) is not taken for a longer one."""
+    finds it, while a short different name (``spacex``) is not taken for a longer one.
+    ``strict`` applies the rules that keep near names of different things apart;
+    suggestions do without them."""
+    if strict and q.acronym:
+        return {}
     from rapidfuzz import fuzz, process
 
     whole = index.fuzzy_keys(kind)
-    size = len(key)
+    size = len(q.key)
     heads = [k[:size] for k in whole] if size >= head_min else []
     scores: dict[str, float] = {}
     for choices in (whole, heads):
         for _, score, i in process.extract(
-            key, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=30
+            q.key, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=30
         ):
             scores[whole[i]] = max(float(score), scores.get(whole[i], 0.0))
     found: dict[str, Candidate] = {}
     for skey, score in scores.items():
         for row in index.named(skey, kind):
-            _keep(found, Candidate(row.id, "fuzzy", round(score, 1), row.name))
+            if not strict or q.allows(row, "fuzzy"):
+                _keep(found, Candidate(row.id, "fuzzy", round(score, 1), row.name))
     return found
 
 
 def ranked(
-    index: Index, query: str, kind: str | None = None, every_tier: bool = False
+    index: Index,
+    query: str,
+    kind: str | None = None,
+    every_tier: bool = False,
+    fuzzy: bool = True,
 ) -> list[Candidate]:
     """Candidates for ``query`` in lookup order; empty when nothing is close."""
-    key, ckey = query_keys(query)
+    q = Query.of(query)
     found = (
-        _direct(index, ckey, kind, every_tier)
-        or (_by_place(index, ckey, kind) if kind else {})
-        or _fuzzy(index, key, kind, FUZZY_CUTOFF, HEAD_MIN)
+        _direct(index, q, kind, every_tier)
+        or (_by_place(index, q, kind) if kind else {})
+        or (_fuzzy(index, q, kind, FUZZY_CUTOFF, HEAD_MIN) if fuzzy else {})
     )
-    return sorted(found.values(), key=lambda c: (c.rank, c.id), reverse=True)
+    return _sorted(found.values())
+
+
+def _sorted(cands: Iterable[Candidate]) -> list[Candidate]:
+    """Best rank first; equals by id, so Zhuque-1 comes before Zhuque-2."""
+    return sorted(sorted(cands, key=lambda c: c.id), key=lambda c: c.rank, reverse=True)
 
 
 def lookup(index: Index, query: str, kind: str | None = None) -> Match:
@@ -133,29 +216,44 @@ def lookup(index: Index, query: str, kind: str | None = None) -> Match:
             f"no {kind or 'entity'} matches '{printable(query)}'", suggest(index, query, kind)
         )
     best = cands[0]
-    close = tuple(
+    close = [
         c
-        for c in cands[1:4]
+        for c in cands[1:]
         if c.method == best.method and (c.method != "fuzzy" or c.score >= best.score - CLOSE)
-    )
-    return Match(query, best, close)
+    ]
+    if best.method == "exact":
+        close += _word_prefixed(index, Query.of(query), kind, best, cands)
+    return Match(query, best, tuple(close[:MAX_ALTERNATIVES]))
+
+
+def _word_prefixed(
+    index: Index, q: Query, kind: str | None, best: Candidate, cands: list[Candidate]
+) -> list[Candidate]:
+    """After an exact match, the names that begin with the query as a whole word; for an
+    acronym (typed so, or an acronym the query matched exactly), of every kind."""
+    acronym = q.acronym or is_acronym(best.matched)
+    seen = {c.id for c in cands if c.method == "exact"}
+    out: dict[str, Candidate] = {}
+    for row in index.prefixed(q.ckey, None if acronym else kind):
+        if row.id not in seen and row.role != ID_ROLE and row.skey.startswith(q.key + " "):
+            score = round(100 * len(q.ckey) / row.keylen, 1)
+            _keep(out, Candidate(row.id, "prefix", score, row.name))
+    own_kind = index.summaries[best.id].kind
+    return sorted(_sorted(out.values()), key=lambda c: index.summaries[c.id].kind != own_kind)
 
 
 def suggest(index: Index, query: str, kind: str | None) -> list[str]:
     """Up to three near names, as commands a user can run next (none for a query that
     has nothing to compare, such as an id made of punctuation)."""
     try:
-        key, _ = query_keys(query)
+        q = Query.of(query)
     except UsageError:
         return []
-    found = _fuzzy(index, key, kind, SUGGEST_CUTOFF)
+    found = _fuzzy(index, q, kind, SUGGEST_CUTOFF, strict=False)
     if kind and not found:
-        found = _direct(index, key.replace(" ", ""), None) or _fuzzy(
-            index, key, None, SUGGEST_CUTOFF
-        )
-    best = sorted(found.values(), key=lambda c: (c.rank, c.id), reverse=True)[:3]
+        found = _direct(index, q, None) or _fuzzy(index, q, None, SUGGEST_CUTOFF, strict=False)
     out = []
-    for c in best:
+    for c in _sorted(found.values())[:MAX_ALTERNATIVES]:
         s = index.summaries[c.id]
         out.append(f"cspace {s.kind} {shell_word(printable(s.name, limit=0))}")
     return out
