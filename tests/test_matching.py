@@ -179,3 +179,132 @@ def test_search_ranks_names_then_the_phrase_then_the_words_and_limits(
     assert ids("--limit", "3") == order[:3]
     assert ids("--limit", "0") == order
     assert set(ids("--kind", "site", "--limit", "2")) == phrase
+
+
+# --- near names never answer for a different thing -------------------------------------
+
+
+@pytest.fixture
+def shipped_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CSPACE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "match-cache"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "query", "entity"),
+    [
+        ("rocket", "tianlong-3", "rocket/tianlong-3"),
+        ("rocket", "Tianlong 3", "rocket/tianlong-3"),
+        ("rocket", "tianlong-2", "rocket/tianlong-2"),
+        ("rocket", "long march 8a", "rocket/long-march-8a"),
+        ("rocket", "long march 8", "rocket/long-march-8"),
+        ("rocket", "ceres-2", "rocket/ceres-2"),
+        ("rocket", "zhuque-2e", "rocket/zhuque-2e"),
+        ("company", "casic", "company/casic"),
+        ("company", "CASC", "company/casc"),
+        ("site", "jinan rocket base", "site/jinan-heavy-lift-rocket-base"),
+        ("site", "jinan-heavy-lift-rocket-base", "site/jinan-heavy-lift-rocket-base"),
+    ],
+)
+def test_shipped_near_names_answer_for_themselves(
+    shipped_cache: None, kind: str, query: str, entity: str
+) -> None:
+    data = found(kind, query)
+    assert data["id"] == entity
+    designation = entity.rsplit("-", 1)[-1]
+    for alt in data["match"]["alternatives"]:
+        if kind == "rocket":
+            assert not alt["id"].endswith("-" + designation), alt
+
+
+@pytest.mark.parametrize(
+    ("kind", "query"),
+    [
+        ("rocket", "tianlong-9"),
+        ("rocket", "long march 9"),
+        ("rocket", "ceres-5"),
+        ("rocket", "kuaizhou 1"),
+        ("company", "CASX"),
+    ],
+)
+def test_a_model_that_does_not_exist_is_a_miss(shipped_cache: None, kind: str, query: str) -> None:
+    res = run(kind, query)
+    assert res.exit_code == ExitStatus.NO_MATCH
+    assert res.stdout == ""
+    first, *suggestions = res.stderr.splitlines()
+    assert first == f"cspace: no {kind} matches '{query}'"
+    assert len(suggestions) <= 3
+
+
+NEAR = {
+    "rocket/tianlong-2.toml": 'name = "Tianlong-2"\nsummary = "A rocket."\n',
+    "rocket/long-march-8.toml": 'name = "Long March 8"\nsummary = "A rocket."\n',
+    "rocket/ceres-1.toml": 'name = "Ceres-1"\nsummary = "A rocket."\n',
+    "company/casc.toml": 'name = "CASC"\naliases = ["China Aerospace Science and Technology Corporation"]\nsummary = "A group."\n',
+    "company/cas-space.toml": 'name = "CAS Space"\nsummary = "A launch company."\n',
+    "site/heavy-base.toml": 'name = "Jinan heavy-lift rocket headquarters and assembly base"\nsummary = "A base."\n',
+    "site/jinan-rocket-base-power-station.toml": 'name = "Power station (Jinan heavy-lift rocket base)"\nsummary = "A power station."\n',
+}
+
+
+@pytest.fixture
+def near(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = write_base(tmp_path / "near", NEAR)
+    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
+    monkeypatch.setenv("CSPACE_FACTS", str(root))
+    return root
+
+
+@pytest.mark.parametrize(
+    ("kind", "query", "suggested"),
+    [
+        ("rocket", "tianlong-3", "Tianlong-2"),
+        ("rocket", "Long March 8A", "'Long March 8'"),
+        ("rocket", "ceres-2", "Ceres-1"),
+        ("company", "casic", "CASC"),
+        ("company", "CASIC", "CASC"),
+    ],
+)
+def test_a_near_name_of_a_different_thing_is_a_miss(
+    near: Path, kind: str, query: str, suggested: str
+) -> None:
+    """Tianlong-3 is not Tianlong-2 and CASIC is not CASC: a miss that suggests them."""
+    res = run(kind, query)
+    assert res.exit_code == ExitStatus.NO_MATCH, res.stdout
+    assert res.stdout == ""
+    assert f"did you mean: cspace {kind} {suggested}" in res.stderr
+
+
+def test_a_name_without_a_designation_may_still_start_one(near: Path) -> None:
+    assert found("rocket", "tianlong")["id"] == "rocket/tianlong-2"
+
+
+def test_an_acronym_is_matched_only_whole(near: Path) -> None:
+    assert found("company", "cas")["id"] == "company/cas-space"
+    assert found("company", "CAS")["id"] == "company/cas-space"
+    assert found("company", "casc")["id"] == "company/casc"
+
+
+def test_a_slug_prefix_never_outranks_a_name_with_every_word(near: Path) -> None:
+    data = found("site", "jinan rocket base")
+    assert (data["id"], data["match"]["method"]) == ("site/heavy-base", "words")
+    alternatives = [a["id"] for a in data["match"]["alternatives"]]
+    assert alternatives == ["site/jinan-rocket-base-power-station"]
+    view = " ".join(run("site", "jinan", "rocket", "base", "--color", "never").stdout.split())
+    assert view.endswith(
+        "Also close: Power station (Jinan heavy-lift rocket base) "
+        "(cspace site jinan-rocket-base-power-station)"
+    )
+
+
+def test_ccid_points_to_ccid_consulting_and_its_report(shipped_cache: None) -> None:
+    data = found("organization", "ccid")
+    alternatives = [a["id"] for a in data["match"]["alternatives"]]
+    assert alternatives[:2] == [
+        "organization/ccid-consulting",
+        "report/ccid-commercial-space-outlook-2026",
+    ]
+    view = " ".join(run("organization", "ccid", "--color", "never").stdout.split())
+    assert "Also close: CCID Consulting (cspace organization ccid-consulting)" in view
+    assert "(cspace report ccid-commercial-space-outlook-2026)" in view

@@ -193,9 +193,11 @@ def prepare_rows(e: Entity) -> Rows:
     keys = []
     for name in e.names():
         skey = spaced(name)
-        if skey:
-            role = "name" if name == e.name else "id" if name == e.slug else "alias"
-            keys.append((skey.replace(" ", ""), skey, name, e.id, e.kind, ROLES[role]))
+        ckey = skey.replace(" ", "")
+        if not skey or (name == e.slug and any(k[0] == ckey for k in keys)):
+            continue  # a slug that spells a name adds nothing but a second, weaker match
+        role = "name" if name == e.name else "id" if name == e.slug else "alias"
+        keys.append((ckey, skey, name, e.id, e.kind, ROLES[role]))
     rels = [("located_in", e.located_in, e.sources, "")] if e.located_in else []
     rels += [(r.relation, r.object, r.sources, r.text) for r in e.relations]
     links = []
@@ -232,15 +234,16 @@ def search_rows(e: Entity) -> list[Row]:
 
 def value_words(f: Fact) -> str:
     """A value as it is printed (``¥13.38 billion``, ``over 600 enterprises``) and as stored
-    (``13380000000``), so either form finds it."""
+    (``13380000000``; a percentage also as ``35 percent``), so either form finds it."""
     if isinstance(f.value, str):
         return f.value
     from cspace_cli.index.codec import fact_to_full_dict
-    from cspace_cli.present.humanize import fact_value, plain_number
+    from cspace_cli.present.humanize import PERCENT, fact_value, plain_number
 
     conv = f.converted
     numbers = [f.value, f.low, f.high, *((conv.value, conv.low, conv.high) if conv else ())]
-    stored = " ".join(plain_number(n, False) for n in numbers if n is not None)
+    per = " percent" if f.unit in PERCENT else ""
+    stored = " ".join(plain_number(n, False) + per for n in numbers if n is not None)
     return f"{fact_value(fact_to_full_dict(f))} {stored}"
 
 

@@ -162,8 +162,8 @@ def _fuzzy(
     """Similarity to a whole name, or, for queries of ``head_min`` characters or more, to
     its first ``len(query)`` characters: a typo in the first word of a long name still
     finds it, while a short different name (``spacex``) is not taken for a longer one.
-    ``strict`` applies the rules that keep near names of different things apart;
-    suggestions do without them."""
+    ``strict`` applies the rules that keep near names of different things apart, and
+    leaves out id slugs (a typo is a typo of a name); suggestions do without them."""
     if strict and q.acronym:
         return {}
     from rapidfuzz import fuzz, process
@@ -180,7 +180,7 @@ def _fuzzy(
     found: dict[str, Candidate] = {}
     for skey, score in scores.items():
         for row in index.named(skey, kind):
-            if not strict or q.allows(row, "fuzzy"):
+            if not strict or (row.role != ID_ROLE and q.allows(row, "fuzzy")):
                 _keep(found, Candidate(row.id, "fuzzy", round(score, 1), row.name))
     return found
 

@@ -19,6 +19,7 @@ from cspace_cli.errors import NotFound
 from cspace_cli.index.fulltext import MARK, Marked, Term, TextRow
 from cspace_cli.index.reader import Index
 from cspace_cli.query.match import TIERS, Candidate, printable, query_keys, ranked
+from cspace_cli.query.terms import name_words
 from cspace_cli.query.terms import terms as terms_of
 from cspace_cli.text import from_argv
 
@@ -72,7 +73,7 @@ def search(
             f"nothing to search for in '{printable(query)}': stop words and single "
             "letters or digits count only in quotes"
         )
-    names = ranked(index, " ".join(t.text for t in found), kind, every_tier=True)
+    names = ranked(index, name_words(from_argv(query), found), kind, every_tier=True)
     name_hits = [_name_hit(index, c) for c in names]
     sure = any(c.method != "fuzzy" for c in names)
     room = None if limit is None else max(0, limit - len(name_hits))
@@ -90,8 +91,9 @@ def search(
 def _name_hit(index: Index, c: Candidate, partial: bool = False) -> Hit:
     if c.method == "fuzzy":
         score = c.score / 10
-    else:
-        score = 50 + 50 * (TIERS[c.method] + c.score / 100) / (max(TIERS.values()) + 1)
+    else:  # in the order of Candidate.rank: tier, then lead, then cover
+        within = (0.5 if c.lead else 0.0) + c.score / 200
+        score = 50 + 50 * (TIERS[c.method] + within) / (max(TIERS.values()) + 1)
     names = index.summaries[c.id]
     role = 0 if c.matched == names.name else 2 if c.method == "id" else 1
     return Hit(c.id, round(score, 2), "name", c.matched, (NAME_REASON[role],), partial=partial)

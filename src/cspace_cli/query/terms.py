@@ -5,8 +5,8 @@ the query splits at spaces; a piece that is one word is dropped when it is a sto
 ("the", "of", "who" …) or a single Latin letter or digit, so these never match every
 row. A piece joined by punctuation is a phrase: ``Tianlong-3``, ``co-founded``, and a
 number with a decimal point or thousands separator (``13.38``, ``2.5``, ``50,000``),
-which is how the index splits printed numbers. A run of Chinese characters is one term,
-matched as a substring. A possessive ``'s`` goes.
+which is how the index splits printed numbers; ``35%`` is the phrase "35 percent". A run
+of Chinese characters is one term, matched as a substring. A possessive ``'s`` goes.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def terms(query: str) -> list[Term]:
         rest.append(query[at : m.start()])
         at = m.end()
         phrase = m[1] if m[1] is not None else m[2]
-        out += _phrase(spaced(phrase).split())
+        out += _phrase(spaced(phrase.replace("%", " percent")).split())
     rest.append(query[at:])
     for chunk in " ".join(rest).split():
         out += _chunk(re.sub(POSSESSIVE, "", chunk))
@@ -151,7 +151,7 @@ def terms(query: str) -> list[Term]:
 
 
 def _chunk(chunk: str) -> list[Term]:
-    tokens = re.findall(TOKEN, chunk)
+    tokens = re.findall(TOKEN, chunk.replace("%", " percent"))
     words = [w for t in tokens for w in spaced(t).split()]
     if all(_droppable(w) for w in words) and not any(re.fullmatch(NUMBER, t) for t in tokens):
         return []
@@ -177,3 +177,10 @@ def _phrase(words: list[str]) -> list[Term]:
     if latin:
         out.insert(0, Term(tuple(latin)))
     return out
+
+
+def name_words(query: str, found: list[Term]) -> str:
+    """The query as names are matched: without stop words, but with its single letters and
+    digits (``tianlong 3`` is a name); the terms when nothing else is left."""
+    kept = [w for w in spaced(query.replace("%", " percent")).split() if w not in STOP_WORDS]
+    return " ".join(kept) or " ".join(t.text for t in found)
