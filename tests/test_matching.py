@@ -241,10 +241,13 @@ NEAR = {
     "rocket/tianlong-2.toml": 'name = "Tianlong-2"\nsummary = "A rocket."\n',
     "rocket/long-march-8.toml": 'name = "Long March 8"\nsummary = "A rocket."\n',
     "rocket/ceres-1.toml": 'name = "Ceres-1"\nsummary = "A rocket."\n',
-    "company/casc.toml": 'name = "CASC"\naliases = ["China Aerospace Science and Technology Corporation"]\nsummary = "A group."\n',
+    "company/casc.toml": 'name = "CASC"\naliases = ["China Aerospace Science and '
+    'Technology Corporation"]\nsummary = "A group."\n',
     "company/cas-space.toml": 'name = "CAS Space"\nsummary = "A launch company."\n',
-    "site/heavy-base.toml": 'name = "Jinan heavy-lift rocket headquarters and assembly base"\nsummary = "A base."\n',
-    "site/jinan-rocket-base-power-station.toml": 'name = "Power station (Jinan heavy-lift rocket base)"\nsummary = "A power station."\n',
+    "site/heavy-base.toml": 'name = "Jinan heavy-lift rocket headquarters and assembly '
+    'base"\nsummary = "A base."\n',
+    "site/jinan-rocket-base-power-station.toml": 'name = "Power station (Jinan heavy-lift '
+    'rocket base)"\nsummary = "A power station."\n',
 }
 
 

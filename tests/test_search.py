@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -232,7 +231,9 @@ def huge_alias(root: Path, words: int) -> Path:
     write_base(
         root,
         {
-            "company/huge.toml": f'name = "Huge Alias Works"\naliases = ["{alias}"]\nsummary = "Big."\n'
+            "company/huge.toml": (
+                f'name = "Huge Alias Works"\naliases = ["{alias}"]\nsummary = "Big."\n'
+            )
         },
     )
     return root

@@ -190,7 +190,7 @@ def prepare_rows(e: Entity) -> Rows:
     """
     names = [n for n in e.names() if n != e.slug]
     entity = (e.id, e.kind, e.name, e.name_zh, e.summary, encode_entity(e), context(names))
-    keys = []
+    keys: list[Row] = []
     for name in e.names():
         skey = spaced(name)
         ckey = skey.replace(" ", "")
