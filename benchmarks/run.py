@@ -67,6 +67,8 @@ class Case:
     env: dict[str, str]
     before: Callable[[], None] | None = None  # runs untimed before every run
     role: str = ""  # what a goal looks the result up by: "seed-json", "100000-warm" ...
+    runs: int | None = None  # timed runs, when not --runs (a first build at 100k is slow)
+    index_dir: Path | None = None  # measure the index file left here after the last run
 
 
 @dataclass
@@ -75,6 +77,7 @@ class Result:
     seconds: list[float] = field(default_factory=list)
     rss: int = 0  # peak, bytes
     error: str = ""
+    index_size: int = 0  # bytes, for cases with an index_dir
 
     @property
     def median(self) -> float:
@@ -127,6 +130,7 @@ def measure(case: Case, runs: int) -> Result:
     """One untimed run for peak memory (also the warm-up), then ``runs`` timed runs."""
     result = Result(case)
     print(f"  {case.label} ...", end="", file=sys.stderr, flush=True)
+    runs = case.runs or runs
     for i in range(runs + 1):
         if case.before:
             case.before()
@@ -140,6 +144,8 @@ def measure(case: Case, runs: int) -> Result:
             result.error = f"exit {code}: {stderr.strip()[-160:]}"
             print(f" failed ({result.error})", file=sys.stderr)
             return result
+    if case.index_dir is not None:
+        result.index_size = sum(p.stat().st_size for p in case.index_dir.glob("index-*.sqlite"))
     print(f" {result.median * 1000:.0f} ms", file=sys.stderr)
     return result
 
@@ -256,6 +262,70 @@ def build_cases(args: argparse.Namespace, work: Path) -> list[Case]:
     return cases
 
 
+def wiper(folder: Path) -> Callable[[], None]:
+    """Remove an index cache folder, so the next run is a first build."""
+    def wipe() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+    return wipe
+
+
+SEED_SEARCH = "sea launch"
+
+
+def search_cases(args: argparse.Namespace, work: Path) -> list[Case]:
+    """Issue 12: a seed-size search, and the first build of each size with and without the
+    full-text tables (``CSPACE_NO_FTS=1`` builds the index without them). Warm searches at
+    each size are the ``search`` cases of :func:`build_cases`."""
+    cspace = cspace_command(args.python)
+    seed_env = clean_env(CSPACE_CACHE_DIR=str(work / "cache-seed"))
+    cases = [Case(f"seed: `cspace search '{SEED_SEARCH}' --json`",
+                  [*cspace, "search", SEED_SEARCH, "--json"], seed_env, role="seed-search")]
+    for n in args.sizes:
+        root = fact_base(args.data_dir, n, args.seed)
+        kind, name = lookup_target(n, args.seed)
+        for scan, note in (("", "with FTS5"), ("1", "without FTS5 (`CSPACE_NO_FTS=1`)")):
+            cache = work / f"first-{n}{'-scan' if scan else ''}"
+            env = clean_env(CSPACE_NO_SHIPPED="1", CSPACE_FACTS=str(root),
+                            CSPACE_CACHE_DIR=str(cache), **({"CSPACE_NO_FTS": "1"} if scan else {}))
+            cases.append(Case(f"{n:,}: first build (no cache), {note}, one timed run",
+                              [*cspace, kind, name, "--json"], env, before=wiper(cache),
+                              role=f"{n}-build{'-scan' if scan else ''}", runs=1,
+                              index_dir=cache))
+    return cases
+
+
+def search_goals(results: list[Result], sizes: list[int]) -> list[Goal]:
+    """The speed goals of issue 12, against the seed lookup measured in the same run."""
+    get = {r.case.role: r for r in results if r.case.role and not r.error}.get
+    seed = get("seed-json")
+    out: list[Goal] = []
+
+    def ratio_goal(text: str, role: str, limit: float) -> None:
+        r = get(role)
+        ratio = r.median / seed.median if r and seed else None
+        out.append(Goal(f"{text} <= {limit:g}x seed lookup",
+                        f"{ratio:.2f}x ({r.median * 1000:.0f} ms)" if r and ratio else "not measured",
+                        ratio <= limit if ratio else None))
+
+    ratio_goal(f"seed: `search '{SEED_SEARCH}'`", "seed-search", 1.2)
+    ratio_goal("10,000: warm search", "10000-search", 1.5)
+    ratio_goal("100,000: warm search, `CSPACE_CACHE_CHECK=folders`", "100000-searchfolders", 2.0)
+    n = 100_000 if 100_000 in sizes else max(sizes, default=0)
+    at = f"{n:,}" + ("" if n == 100_000 else " (goal is for 100,000: provisional)")
+    fts, scan = get(f"{n}-build"), get(f"{n}-build-scan")
+    growth = fts.median / scan.median - 1 if fts and scan else None
+    out.append(Goal(f"{at}: first build grows <= 25% with the full-text tables",
+                    f"{growth:+.0%} ({scan.median:.1f} s to {fts.median:.1f} s)"
+                    if fts and scan and growth is not None else "not measured",
+                    growth <= 0.25 if growth is not None else None))
+    if fts and scan:
+        size = fts.index_size / scan.index_size - 1 if scan.index_size else 0.0
+        out.append(Goal(f"{at}: index file with the full-text tables (information)",
+                        f"{size:+.0%} ({scan.index_size / MIB:.0f} MiB to "
+                        f"{fts.index_size / MIB:.0f} MiB)", None))
+    return out
+
+
 def goals(results: list[Result], sizes: list[int]) -> list[Goal]:
     """The goals of issue 5; scale goals at 100,000 entities, else provisional at the largest."""
     by_role = {r.case.role: r for r in results if r.case.role and not r.error}
@@ -295,7 +365,7 @@ def goals(results: list[Result], sizes: list[int]) -> list[Goal]:
     return out
 
 
-def report(results: list[Result], goal_list: list[Goal], runs: int) -> str:
+def report(results: list[Result], goal_sets: dict[str, list[Goal]], runs: int) -> str:
     floor = results[0]
     lines = [f"| case (median of {runs} runs) | median ms | min-max ms | x python | peak RSS MiB |",
              "| --- | ---: | ---: | ---: | ---: |"]
@@ -306,9 +376,12 @@ def report(results: list[Result], goal_list: list[Goal], runs: int) -> str:
         ms = [s * 1000 for s in r.seconds]
         lines.append(f"| {r.case.label} | {r.median * 1000:.0f} | {min(ms):.0f}-{max(ms):.0f} "
                      f"| {r.median / floor.median:.1f}x | {r.rss / MIB:.0f} |")
-    lines += ["", "| goal (issue 5) | measured | result |", "| --- | ---: | --- |"]
     verdict = {True: "PASS", False: "FAIL", None: "not run"}
-    lines += [f"| {g.text} | {g.measured} | {verdict[g.ok]} |" for g in goal_list]
+    for title, goal_list in goal_sets.items():
+        lines += ["", f"| goal ({title}) | measured | result |", "| --- | ---: | --- |"]
+        lines += [f"| {g.text} | {g.measured} | "
+                  f"{verdict[g.ok] if g.ok is not None or 'not measured' in g.measured else '-'} |"
+                  for g in goal_list]
     return "\n".join(lines)
 
 
@@ -360,7 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.data_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="run-", dir=args.data_dir))
     try:
-        cases = build_cases(args, work)
+        cases = build_cases(args, work) + search_cases(args, work)
         print(f"timing {len(cases)} cases, {args.runs} runs each ...", file=sys.stderr)
         results = [measure(case, args.runs) for case in cases]
     finally:
@@ -370,7 +443,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Machine: {machine(args.python, load_at_start)}\n")
     print(f"Command: python benchmarks/run.py {' '.join(sys.argv[1:] if argv is None else argv)}"
           .rstrip() + "\n")
-    print(report(results, goals(results, args.sizes), args.runs))
+    goal_sets = {"issue 5": goals(results, args.sizes),
+                 "issue 12": search_goals(results, args.sizes)}
+    print(report(results, goal_sets, args.runs))
     return 1 if any(r.error for r in results) else 0
 
 

@@ -2,9 +2,9 @@
 
 The query becomes terms (:mod:`terms`). Name hits come from the lookup order over every
 kind. Text hits are search rows (a summary, a fact, a relation note) that hold every term,
-ranked by bm25 in the index; when none does, every term may start a word ("chairs"
-finds "chairman"); when still none does and no name matched, the rows holding the most
-terms are shown, marked ``partial``. Name hits score 50 to 100 (by tier and cover), text
+ranked by bm25 in the index. Each fallback runs only when all before found nothing: every
+term may start a word ("chairs" finds "chairman"); names by similarity (rapidfuzz, only
+then imported); the rows and names holding the most terms, marked ``partial``. Name hits score 50 to 100 (by tier and cover), text
 hits 10 to 50 (by bm25), fuzzy name hits and partial rows below 10. An entity shows at
 most ``per_entity`` text rows. Snippets and marked words are read only for rows shown.
 """
@@ -73,18 +73,19 @@ def search(
             f"nothing to search for in '{printable(query)}': stop words and single "
             "letters or digits count only in quotes"
         )
-    names = ranked(index, name_words(from_argv(query), found), kind, every_tier=True)
-    name_hits = [_name_hit(index, c) for c in names]
-    sure = any(c.method != "fuzzy" for c in names)
-    room = None if limit is None else max(0, limit - len(name_hits))
+    name_query = name_words(from_argv(query), found)
+    names = ranked(index, name_query, kind, every_tier=True, fuzzy=False)
+    room = None if limit is None else max(0, limit - len(names))
     mode = "all"
     rows = _take(index.text_rows(found, kind, mode), room, per_entity)
-    if not rows and not sure:
+    if not rows and not names:
         mode = "prefix"
         rows = _take(index.text_rows(found, kind, mode), room, per_entity)
     if not rows and not names:
+        names = ranked(index, name_query, kind, every_tier=True)
+    if not rows and not names:
         return _partial(index, found, kind, limit, per_entity)
-    hits = name_hits + _text_hits(index, found, rows, mode, len(found))
+    hits = [_name_hit(index, c) for c in names] + _text_hits(index, found, rows, mode, len(found))
     return sorted(hits, key=lambda h: -h.score)[:limit]
 
 
