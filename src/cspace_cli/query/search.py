@@ -4,9 +4,10 @@ The query becomes terms (:mod:`terms`). Name hits come from the lookup order ove
 kind. Text hits are search rows (a summary, a fact, a relation note) that hold every term,
 ranked by bm25 in the index. Each fallback runs only when all before found nothing: every
 term may start a word ("chairs" finds "chairman"); names by similarity (rapidfuzz, only
-then imported); the rows and names holding the most terms, marked ``partial``. Name hits score 50 to 100 (by tier and cover), text
-hits 10 to 50 (by bm25), fuzzy name hits and partial rows below 10. An entity shows at
-most ``per_entity`` text rows. Snippets and marked words are read only for rows shown.
+then imported); the rows and names holding the most terms, marked ``partial``. Name hits
+score 50 to 100 (by tier and cover), text hits 10 to 50 (by bm25, a row with the words
+side by side from 30), fuzzy name hits and partial rows below 10. An entity shows at most
+``per_entity`` text rows. Snippets and marked words are read only for rows shown.
 """
 
 from __future__ import annotations
