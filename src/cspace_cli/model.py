@@ -78,15 +78,6 @@ class Entity(NamedTuple):
     def slug(self) -> str:
         return self.id.split("/", 1)[1]
 
-    def texts(self) -> list[str]:
-        """The prose search matches, the summary first: what the index stores and what a
-        search hit's snippet is cut from, so the two can never disagree."""
-        out = [self.summary]
-        for f in self.facts:
-            out += [f.attribute, f.text, f.value if isinstance(f.value, str) else ""]
-        out += [r.text for r in self.relations]
-        return [t for t in out if t]
-
     def names(self) -> list[str]:
         """Every name a user might type for this entity, the primary name first."""
         out = [self.name, self.name_zh, self.pinyin, *self.aliases, self.slug]

@@ -20,7 +20,7 @@ from cspace_cli.index.freshness import file_stamps, layout
 from cspace_cli.kinds import KINDS
 from cspace_cli.load.walk import Listing
 from cspace_cli.model import Entity, Fact
-from cspace_cli.text import has_cjk, spaced
+from cspace_cli.text import spaced
 
 FORMAT = 6
 SALT = f"{__version__} {FORMAT}"  # a new release or index layout is a new cache
@@ -248,7 +248,9 @@ def value_words(f: Fact) -> str:
 
 
 def cjk_runs(text: str) -> list[str]:
-    return re.findall(CJK_RUN, text) if has_cjk(text) else []
+    """The runs of Chinese characters in ``text``: a regular expression, as a scan in Python
+    took half of the time spent preparing search rows."""
+    return [] if text.isascii() else re.findall(CJK_RUN, text)
 
 
 class Batch:

@@ -20,6 +20,7 @@ from cspace_cli.index.fulltext import Marked, Term, TextRow, fts_phrase
 from cspace_cli.model import Entity, Source
 
 PREFIX_LIMIT = 200
+MARK_CHUNK = 500
 KEY_COLUMNS = "name, id, kind, length(ckey), role, keys.skey"
 
 
@@ -320,10 +321,16 @@ class Index:
     def marked_rows(
         self, terms: Sequence[Term], rowids: Sequence[int], prefix: bool
     ) -> dict[int, Marked]:
-        """The text of the given rows with the words that matched ``terms`` marked."""
-        if self.full_text:
-            return fulltext.marked(self.conn, terms, rowids, prefix)
-        return fulltext.scan_marked(self.conn, terms, rowids)
+        """The text of the given rows with the words that matched ``terms`` marked, read
+        in chunks (a query takes only so many parameters)."""
+        out: dict[int, Marked] = {}
+        for at in range(0, len(rowids), MARK_CHUNK):
+            chunk = rowids[at : at + MARK_CHUNK]
+            if self.full_text:
+                out.update(fulltext.marked(self.conn, terms, chunk, prefix))
+            else:
+                out.update(fulltext.scan_marked(self.conn, terms, chunk))
+        return out
 
     def _keys(
         self,
