@@ -213,12 +213,18 @@ text = "Throughput of the new base."
 def test_search_follows_edits_to_a_cached_index(
     base: Path, monkeypatch: pytest.MonkeyPatch, fts: str
 ) -> None:
+    """Also when the new rows take the numbers of the rows they replace (the last file)."""
     monkeypatch.setenv("CSPACE_NO_FTS", fts)
     assert [r["id"] for r in rows("capacity")] == ["company/space-pioneer"]
+    assert {r["id"] for r in rows("count")} == {"site/sea-port"}
     (base / "company" / "space-pioneer.toml").write_text(EDITED, encoding="utf-8")
     (base / "company" / "space-pilot.toml").unlink()
+    port = base / "site" / "sea-port.toml"
+    port.write_text(port.read_text().replace("Count from", "Tally from"), encoding="utf-8")
     assert run("search", "capacity").exit_code == ExitStatus.NO_MATCH
+    assert run("search", "count").exit_code == ExitStatus.NO_MATCH
     assert [r["id"] for r in rows("throughput")] == ["company/space-pioneer"]
+    assert [r["id"] for r in rows("tally")] == ["site/sea-port", "site/sea-port"]
     assert run("search", "look-alike").exit_code == ExitStatus.NO_MATCH
 
 
