@@ -74,15 +74,15 @@ def search(
             f"nothing to search for in '{printable(query)}': stop words and single "
             "letters or digits count only in quotes"
         )
-    name_query = name_words(from_argv(query), found)
-    names = ranked(index, name_query, kind, every_tier=True, fuzzy=False)
+    name_query = name_words(from_argv(query))
+    names = ranked(index, name_query, kind, every_tier=True, fuzzy=False) if name_query else []
     room = None if limit is None else max(0, limit - len(names))
     mode = "all"
     rows = _take(index.text_rows(found, kind, mode), room, per_entity)
     if not rows and not names:
         mode = "prefix"
         rows = _take(index.text_rows(found, kind, mode), room, per_entity)
-    if not rows and not names:
+    if not rows and not names and name_query:
         names = ranked(index, name_query, kind, every_tier=True)
     if not rows and not names:
         return _partial(index, found, kind, limit, per_entity)
@@ -90,15 +90,19 @@ def search(
     return sorted(hits, key=lambda h: -h.score)[:limit]
 
 
-def _name_hit(index: Index, c: Candidate, partial: bool = False) -> Hit:
-    if c.method == "fuzzy":
+def _name_hit(index: Index, c: Candidate, share: float = 1.0) -> Hit:
+    """A name hit; ``share`` below 1 is a partial one, holding that share of the terms."""
+    if share < 1:
+        score = 10 * share
+    elif c.method == "fuzzy":
         score = c.score / 10
     else:  # in the order of Candidate.rank: tier, then lead, then cover
         within = (0.5 if c.lead else 0.0) + c.score / 200
         score = 50 + 50 * (TIERS[c.method] + within) / (max(TIERS.values()) + 1)
     names = index.summaries[c.id]
     role = 0 if c.matched == names.name else 2 if c.method == "id" else 1
-    return Hit(c.id, round(score, 2), "name", c.matched, (NAME_REASON[role],), partial=partial)
+    why = (NAME_REASON[role],)
+    return Hit(c.id, round(score, 2), "name", c.matched, why, partial=share < 1)
 
 
 def _take(rows: Iterator[TextRow], room: int | None, per_entity: int | None) -> list[TextRow]:
@@ -124,7 +128,8 @@ def _partial(
     """The rows and names holding the most terms, when none holds them all."""
     counts: dict[str, tuple[int, Candidate]] = {}
     for term in found:
-        for c in ranked(index, term.text, kind, every_tier=True, fuzzy=False):
+        words = name_words(term.text)
+        for c in ranked(index, words, kind, every_tier=True, fuzzy=False) if words else []:
             n, best = counts.get(c.id, (0, c))
             counts[c.id] = (n + 1, max(best, c, key=lambda x: x.rank))
     rows = index.text_rows(found, kind, "any")
@@ -132,7 +137,7 @@ def _partial(
     most = max([n for n, _ in counts.values()] + ([first.hits] if first else []), default=0)
     if not most:
         return []
-    name_hits = [_name_hit(index, c, True) for n, c in counts.values() if n == most]
+    name_hits = [_name_hit(index, c, most / len(found)) for n, c in counts.values() if n == most]
     room = None if limit is None else max(0, limit - len(name_hits))
     best_rows = _take(_while_most(first, rows, most), room, per_entity)
     hits = name_hits + _text_hits(index, found, best_rows, "any", len(found))

@@ -179,8 +179,8 @@ def _phrase(words: list[str]) -> list[Term]:
     return out
 
 
-def name_words(query: str, found: list[Term]) -> str:
+def name_words(query: str) -> str:
     """The query as names are matched: without stop words, but with its single letters and
-    digits (``tianlong 3`` is a name); the terms when nothing else is left."""
+    digits (``tianlong 3`` is a name); empty when only stop words are left."""
     kept = [w for w in spaced(query.replace("%", " percent")).split() if w not in STOP_WORDS]
-    return " ".join(kept) or " ".join(t.text for t in found)
+    return " ".join(kept)
