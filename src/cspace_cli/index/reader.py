@@ -16,12 +16,12 @@ from typing import Any, NamedTuple
 
 from cspace_cli.index import fulltext
 from cspace_cli.index.codec import Stats, decode_entity, decode_source
-from cspace_cli.index.fulltext import Marked, Term, TextRow, fts_phrase
+from cspace_cli.index.fulltext import TRIGRAM, Marked, Term, TextRow, fts_phrase
 from cspace_cli.model import Entity, Source
 
 PREFIX_LIMIT = 200
 MARK_CHUNK = 500
-KEY_COLUMNS = "name, id, kind, length(ckey), role, keys.skey"
+KEY_COLUMNS = "name, id, kind, length(keys.ckey), role, keys.skey"
 
 
 class Link(NamedTuple):
@@ -282,13 +282,16 @@ class Index:
         )
 
     def containing(self, ckey: str, kind: str | None) -> list[KeyRow]:
-        return self._keys(
-            f"SELECT {KEY_COLUMNS} FROM keys WHERE instr(ckey, ?) > 0",
-            (ckey,),
-            kind,
-            " ORDER BY length(ckey) LIMIT ?",
-            (PREFIX_LIMIT,),
-        )
+        """Keys that hold ``ckey``; shortest first. Trigrams find three characters or more."""
+        if self.full_text and len(ckey) >= TRIGRAM:
+            sql = (
+                f"SELECT {KEY_COLUMNS} FROM keys_tri f JOIN keys ON keys.rowid = f.rowid "
+                "WHERE keys_tri MATCH ?"
+            )
+            arg = fts_phrase(Term((ckey,)), prefix=False)
+        else:
+            sql, arg = f"SELECT {KEY_COLUMNS} FROM keys WHERE instr(ckey, ?) > 0", ckey
+        return self._keys(sql, (arg,), kind, " ORDER BY length(keys.ckey) LIMIT ?", (PREFIX_LIMIT,))
 
     def fuzzy_keys(self, kind: str | None) -> list[str]:
         """Every distinct spaced name key of a kind (of all kinds: a key two kinds share
