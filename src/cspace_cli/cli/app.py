@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from cspace_cli import __version__
 from cspace_cli.cli.ladder import exit_status, say
 from cspace_cli.cli.options import Color, ColorOpt, FactsOpt, FieldsOpt, JsonOpt, Run, shared
+from cspace_cli.cli.typer_internals import tidy_commands
 from cspace_cli.errors import InvalidFactBase, NotFound, UsageError
 from cspace_cli.index.cache import open_index
 from cspace_cli.index.reader import Index
@@ -43,7 +44,14 @@ KindArg = Annotated[
 
 
 class CspaceGroup(TyperGroup):
-    """Sends whatever a command raises down the one ladder in :mod:`ladder`."""
+    """Sends whatever a command raises down the one ladder in :mod:`ladder`, and answers
+    shell completion with cspace's own classes (see :mod:`typer_internals`)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from cspace_cli.cli.typer_internals import use_own_completion
+
+        use_own_completion()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -211,11 +219,18 @@ def search(
     kind: Annotated[
         str | None,
         typer.Option(
-            "--kind", "-k", help="Only this kind, e.g. -k site.", autocompletion=lambda: list(KINDS)
+            "--kind",
+            "-k",
+            metavar="KIND",
+            help="Only this kind, e.g. -k site.",
+            autocompletion=lambda: list(KINDS),
         ),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", "-L", min=0, help="Show at most this many hits; 0 for all.")
+        int,
+        typer.Option(
+            "--limit", "-L", min=0, metavar="N", help="Show at most this many hits; 0 for all."
+        ),
     ] = 50,
     *,
     run: Run,
@@ -413,6 +428,9 @@ def completion(
     from cspace_cli.cli.typer_internals import completion_script
 
     sys.stdout.write(completion_script(shell.value) + "\n")
+
+
+tidy_commands(app)
 
 
 def check_kind(kind: str | None) -> None:
