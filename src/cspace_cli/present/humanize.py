@@ -68,7 +68,7 @@ def amount(value: Any = None, low: Any = None, high: Any = None, unit: str = "")
 
 def fact_value(fact: dict[str, Any]) -> str:
     """The value with its bound and the source's own second-currency figure."""
-    text = amount(fact.get("value"), fact.get("low"), fact.get("high"), fact.get("unit", ""))
+    text = amount(fact.get("value"), fact.get("low"), fact.get("high"), fact.get("unit") or "")
     if fact.get("qualifier") and not isinstance(fact.get("value"), str):
         text = f"{fact['qualifier']} {text}"
     conv = fact.get("converted")
@@ -96,9 +96,9 @@ def period(fact: dict[str, Any]) -> str:
 
     "On" a year or a month reads as "in" it.
     """
-    date = fact.get("date", "")
+    date = fact.get("date") or ""
     if not date:
-        return str(fact.get("date_text", ""))
+        return str(fact.get("date_text") or "")
     kind = fact.get("date_kind", "as_of")
     if kind == "on" and date.count("-") < 2:
         kind = "during"
