@@ -127,10 +127,16 @@ def root(
             help="Build the index in memory instead of using the cache. Also CSPACE_NO_CACHE=1.",
         ),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress bar on long work (a first index build, an export)."
+        ),
+    ] = False,
 ) -> None:
     """With no command, print an overview of the fact base and the main commands."""
     settings = from_env(facts=facts or [], no_cache=no_cache, debug=debug, color=color.value)
-    ctx.obj = Run(settings, json, fields)
+    ctx.obj = Run(settings, json, fields, quiet)
     if ctx.invoked_subcommand is None:
         output.emit(
             "overview", views.overview(index_of(ctx.obj)), ctx.obj._replace(fields="").output()
@@ -139,7 +145,8 @@ def root(
 
 def index_of(run: Run) -> Index:
     """The index for this run: shipped base, CSPACE_FACTS, then --facts folders."""
-    return open_index(run.settings)
+    with run.long_work("reading fact files") as progress:
+        return open_index(run.settings, progress=progress)
 
 
 def complete_query(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
@@ -366,25 +373,46 @@ def export_command(
             "FILE is kept unless --force; never inside a fact folder.",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    metadata: Annotated[
+        Path | None,
+        typer.Option(
+            "--metadata",
+            "-m",
+            metavar="JSON",
+            help="With an SQLite FILE, also write Datasette metadata (title, source, licence, "
+            "label columns) to JSON: datasette FILE -m JSON.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE (and JSON) if it exists.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     *,
     run: Run,
 ) -> None:
     """Export every entity and fact as JSON, JSON Lines, CSV or SQLite.
 
-    The whole fact base is exported, with the folders of --facts and CSPACE_FACTS.
+    The whole fact base is exported, with the folders of --facts and CSPACE_FACTS. A value
+    the facts leave out is null in JSON, NULL in SQLite and an empty cell in CSV. The
+    SQLite file has full-text tables, so Datasette offers search.
 
-    Example: cspace export -o facts.db && datasette facts.db
+    Example: cspace export -o facts.db -m metadata.json && datasette facts.db -m metadata.json
     """
     from cspace_cli.present.export import format_for, write_file, write_stream
 
     name = format_for(fmt.value if fmt else None, target)
+    run = run._replace(quiet=run.quiet or quiet)
+    if metadata is not None and (target is None or name != "sqlite"):
+        raise UsageError("--metadata describes an SQLite export for Datasette: add -o FILE.db")
     index = index_of(run)
-    if target is None:
-        write_stream(index, name, sys.stdout)
-        return
-    write_file(index, name, target, force, run.settings.fact_folders())
+    with run.long_work("writing entities") as progress:
+        if target is None:
+            write_stream(index, name, sys.stdout, progress)
+            return
+        write_file(index, name, target, force, run.settings.fact_folders(), metadata, progress)
     say(f"wrote {len(index)} entities as {name} to {target}")
+    if metadata is not None:
+        say(f"wrote Datasette metadata to {metadata}; run: datasette {target} -m {metadata}")
 
 
 @app.command()

@@ -18,6 +18,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cspace_cli.errors import InvalidFactBase, Problem
 from cspace_cli.index.build import (
@@ -34,18 +35,26 @@ from cspace_cli.index.reader import Index
 from cspace_cli.load.walk import Listing, walk
 from cspace_cli.settings import Settings
 
+if TYPE_CHECKING:
+    from cspace_cli.load.scan import Progress
+
 REFRESH_MIN = 500
 REFRESH_SHARE = 5  # an update reads files one by one; past a fifth, a parallel rebuild wins
 REQUIRED_TABLES = {"meta", "entities", "texts", "fuzzy", "keys", "words", "links", "sources"}
 
 
-def open_index(settings: Settings | None = None, extra: Sequence[Path] = ()) -> Index:
-    """Index the shipped base, ``CSPACE_FACTS``, ``--facts`` and ``extra``."""
+def open_index(
+    settings: Settings | None = None,
+    extra: Sequence[Path] = (),
+    progress: Progress | None = None,
+) -> Index:
+    """Index the shipped base, ``CSPACE_FACTS``, ``--facts`` and ``extra``. A build from
+    the fact files tells ``progress`` of every file parsed."""
     settings = settings or Settings()
     listings = [walk(folder) for folder in settings.fact_folders(extra)]
     if not settings.use_cache:
-        return Index(build(listings, ":memory:"))
-    return Index(open_cached(listings, settings))
+        return Index(build(listings, ":memory:", progress=progress))
+    return Index(open_cached(listings, settings, progress))
 
 
 def cache_path(listings: Sequence[Listing], settings: Settings) -> Path:
@@ -54,7 +63,9 @@ def cache_path(listings: Sequence[Listing], settings: Settings) -> Path:
     return settings.cache_folder() / f"index-{key}.sqlite"
 
 
-def open_cached(listings: Sequence[Listing], settings: Settings) -> sqlite3.Connection:
+def open_cached(
+    listings: Sequence[Listing], settings: Settings, progress: Progress | None = None
+) -> sqlite3.Connection:
     """A connection to an up-to-date index of ``listings``, from the cache when possible."""
     stamp = fingerprint(listings, SALT, settings.check_folders_only)
     path = cache_path(listings, settings)
@@ -70,9 +81,9 @@ def open_cached(listings: Sequence[Listing], settings: Settings) -> sqlite3.Conn
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
         os.close(fd)
     except OSError:
-        return build(listings, ":memory:")
+        return build(listings, ":memory:", progress=progress)
     try:
-        build(listings, tmp, stamp).close()
+        build(listings, tmp, stamp, progress).close()
         os.replace(tmp, path)
     except (OSError, sqlite3.Error):
         Path(tmp).unlink(missing_ok=True)

@@ -73,12 +73,12 @@ def emit(what: str, payload: Any, opts: OutputOptions) -> None:
         raise UsageError("--fields needs --json")
     from cspace_cli.present import render
 
-    color = opts.settings.colour_on(_is_terminal(sys.stdout))
+    color = opts.settings.colour_on(is_terminal(sys.stdout))
     sys.stdout.write(render.render(what, payload, color, terminal_width()))
     sys.stdout.flush()
 
 
-def _is_terminal(stream: Any) -> bool:
+def is_terminal(stream: Any) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError, OSError):

@@ -511,3 +511,39 @@ def render(what: str, payload: Any, color: bool, width: int) -> str:
         table(payload, LIST_VIEWS[what], page)
     page.print()
     return out.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+
+# Progress ------------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """Long work on stderr: what, a bar, done of total, time left; cleared when done."""
+
+    def __init__(self, what: str, total: int, color: bool) -> None:
+        import sys
+
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        out = Console(file=sys.stderr, no_color=not color, highlight=False)
+        self.bar = Progress(
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=out,
+            transient=True,
+        )
+        self.task = self.bar.add_task(what, total=total)
+        self.bar.start()
+
+    def update(self, done: int, total: int) -> None:
+        self.bar.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        self.bar.stop()
