@@ -311,7 +311,7 @@ def scan(
     targets: dict[str, list[tuple[str, str]]] = {}
     parsed, total = 0, sum(len(listing.files) for listing in listings)
     for listing in listings:
-        jobs = [(Path(f.path), f.kind, f.path) for f in listing.files]
+        jobs = [(Path(f.path), f.kind, f.path) for f in listing.files()]
         here: set[str] = set()
         for entity, found_problems, prepared in read_many(jobs, prepare):
             parsed += 1
