@@ -36,9 +36,11 @@ def test_usage_names_the_query() -> None:
 def test_root_help_shows_examples_one_per_line_and_the_environment() -> None:
     text = run("--help").stdout
     examples = text.split("Examples:")[1].split("Environment:")[0]
-    assert [line.strip() for line in examples.strip().splitlines()][0] == (
-        "cspace province shandong"
-    )
+    assert [line.strip() for line in examples.strip().splitlines()] == [
+        "cspace province shandong",
+        "cspace company 'tian bing' --json",
+        "cspace search 'sea launch'",
+    ]
     assert " | " not in examples
     for name, _ in ENVIRONMENT:
         assert f"\n    {name}" in text

@@ -309,7 +309,7 @@ def scan(
             origin[s.id] = str(src_path)
     paths: dict[str, str] = {}
     targets: dict[str, list[tuple[str, str]]] = {}
-    parsed, total = 0, sum(len(listing.files) for listing in listings)
+    parsed, total = 0, sum(len(k.names) for listing in listings for k in listing.kinds)
     for listing in listings:
         jobs = [(Path(f.path), f.kind, f.path) for f in listing.files()]
         here: set[str] = set()
