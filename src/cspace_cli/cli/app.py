@@ -454,6 +454,60 @@ def completion(
     sys.stdout.write(completion_script(shell.value) + "\n")
 
 
+class CacheAction(str, Enum):
+    path = "path"
+    info = "info"
+    clear = "clear"
+    prune = "prune"
+
+
+@app.command("cache")
+@shared("json", "fields", "color")
+def cache_command(
+    action: Annotated[
+        CacheAction,
+        typer.Argument(
+            metavar="ACTION",
+            case_sensitive=False,
+            help="path: the cache folder; info: its index files, their sizes, last use and "
+            "the fact folders each serves; clear: remove them all; prune: remove those not "
+            "used for --days days and those an older cspace wrote.",
+        ),
+    ],
+    days: Annotated[
+        int,
+        typer.Option("--days", min=0, metavar="N", help="With prune: unused for N days."),
+    ] = 30,
+    *,
+    run: Run,
+) -> None:
+    """Show or clean the index cache: path, info, clear or prune.
+
+    cspace keeps one index file per set of fact folders, and removes the files of older
+    formats itself when it builds one.
+
+    Example: cspace cache info
+    """
+    from cspace_cli.index.cache_folder import cache_files, remove, stale
+    from cspace_cli.present.humanize import count, size
+
+    folder = run.settings.cache_folder()
+    if action is CacheAction.path:
+        sys.stdout.write(f"{folder}\n")
+        return
+    files = cache_files(folder)
+    if action is CacheAction.info:
+        rows = views.cache_rows(files)
+        if rows or run.json:
+            output.emit("cache", rows, run.output())
+        if not rows:
+            say(f"no index files in {folder}")
+        return
+    gone = remove(files if action is CacheAction.clear else stale(files, days))
+    freed = size(sum(f.size for f in gone))
+    say(f"removed {count(len(gone), 'index file')} ({freed}) from {folder}")
+
+
 tidy_commands(app)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from cspace_cli import __version__
 from cspace_cli.errors import InvalidFactBase
 from cspace_cli.index.codec import Stats, decode_entity, encode_entity, encode_source
-from cspace_cli.index.freshness import file_stamps, layout
+from cspace_cli.index.freshness import absolute, file_stamps, layout
 from cspace_cli.kinds import KINDS
 from cspace_cli.load.walk import Listing
 from cspace_cli.model import Entity
@@ -99,6 +99,7 @@ def build(
             "layout": layout(listings, SALT),
             "version": __version__,
             "stats": json.dumps(stats.dump()),
+            "folders": json.dumps([absolute(x.folder) for x in listings], ensure_ascii=False),
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         conn.executescript(INDEXES)

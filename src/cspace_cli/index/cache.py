@@ -12,8 +12,11 @@ a cache someone else wrote cannot run code.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import stat
+import time
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 REFRESH_MIN = 500
 REFRESH_SHARE = 5  # an update reads files one by one; past a fifth, a parallel rebuild wins
 REQUIRED_TABLES = {"meta", "entities", "texts", "fuzzy", "keys", "words", "links", "sources"}
+USED_EVERY = 86400  # a file's mtime marks its last use (cspace cache info), renewed daily
 
 
 def open_index(
@@ -85,6 +89,9 @@ def open_cached(
     try:
         build(listings, tmp, stamp, progress).close()
         os.replace(tmp, path)
+        from cspace_cli.index.cache_folder import prune_older_formats
+
+        prune_older_formats(path.parent, path)
     except (OSError, sqlite3.Error):
         Path(tmp).unlink(missing_ok=True)
         return build(listings, ":memory:")
@@ -195,14 +202,22 @@ def _id_of_key(key: str) -> str:
 
 
 def _open_fresh(path: Path, stamp: bytes) -> sqlite3.Connection | None:
-    """The cache at ``path`` if it is current and whole; None sends the caller to rebuild."""
-    if not path.is_file():
+    """The cache at ``path`` if it is current and whole; None sends the caller to rebuild.
+    Using it renews its modification time, once a day, as its "last used" time."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
         return None
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         if row and row[0] == stamp and tables >= REQUIRED_TABLES:
+            if time.time() - st.st_mtime > USED_EVERY:
+                with contextlib.suppress(OSError):
+                    os.utime(path)
             return conn
         conn.close()
     except sqlite3.DatabaseError:

@@ -112,5 +112,15 @@ def date_or_unknown(value: str, what: str) -> str:
     return when(value) if value else f"{what} not stated"
 
 
+def size(n: int) -> str:
+    """Bytes as people read them: ``640 B``, ``12.5 KiB``, ``3.1 MiB``."""
+    value, unit = float(n), "B"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            break
+        value /= 1024
+    return f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
+
+
 def count(n: int, singular: str, plural: str = "") -> str:
     return f"{n:,} {singular if n == 1 else plural or singular + 's'}"

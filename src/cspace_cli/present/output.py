@@ -31,6 +31,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "list": (*_REF, "summary"),
     "search": (*_REF, "score", "field", "context"),
     "sources": (*SOURCE_FIELDS, "facts", "entities"),
+    "cache": ("path", "bytes", "last_used", "format", "folders"),
 }
 
 

@@ -9,6 +9,7 @@ reads well on a terminal, in a pipe and pasted into a report.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -17,7 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from cspace_cli.kinds import KINDS
-from cspace_cli.present.humanize import count, date_or_unknown, fact_value, period, when
+from cspace_cli.present.humanize import count, date_or_unknown, fact_value, period, size, when
 from cspace_cli.text import clean
 
 Payload = dict[str, Any]
@@ -363,6 +364,13 @@ SOURCE_COLUMNS = [
     Column("facts", number("facts"), right=True),
     Column("entities", number("entities"), right=True),
 ]
+CACHE_COLUMNS = [
+    Column("file", lambda row: t(os.path.basename(row["path"]), "bold"), True),
+    Column("size", lambda row: Text(size(row["bytes"])), right=True),
+    Column("last used", lambda row: Text(row["last_used"][:10])),
+    Column("format", lambda row: Text(row["format"], "" if row["format"] == "current" else "dim")),
+    Column("fact folders", lambda row: t("; ".join(row["folders"]) or "not known"), True),
+]
 CARD_TITLE = 1
 
 
@@ -493,7 +501,12 @@ def problems(rows: list[Payload], out: Console) -> None:
         )
 
 
-LIST_VIEWS = {"list": LIST_COLUMNS, "search": SEARCH_COLUMNS, "sources": SOURCE_COLUMNS}
+LIST_VIEWS = {
+    "list": LIST_COLUMNS,
+    "search": SEARCH_COLUMNS,
+    "sources": SOURCE_COLUMNS,
+    "cache": CACHE_COLUMNS,
+}
 
 
 def render(what: str, payload: Any, color: bool, width: int) -> str:

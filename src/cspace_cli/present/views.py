@@ -9,7 +9,7 @@ tools tell "missing" from "empty" by it (schema version 2). Lists stay lists.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cspace_cli.index.codec import SOURCE_FIELDS, fact_to_full_dict
 from cspace_cli.index.reader import Index, Link
@@ -17,6 +17,9 @@ from cspace_cli.kinds import KINDS, RELATIONS
 from cspace_cli.model import Entity, Fact, Source
 from cspace_cli.query.match import Candidate, Match
 from cspace_cli.query.search import Hit
+
+if TYPE_CHECKING:
+    from cspace_cli.index.cache_folder import CacheFile
 
 SCHEMA_VERSION = 2
 OPTIONAL_FACT_TEXT = ("unit", "qualifier", "date", "date_text", "section")
@@ -246,3 +249,22 @@ def overview(index: Index) -> Payload:
         "sources": len(index.sources),
         "dates": {"earliest": earliest or None, "latest": latest or None},
     }
+
+
+def cache_rows(files: list[CacheFile]) -> list[Payload]:
+    """The index cache's files: where, how big, last used (UTC), their format against this
+    cspace's (current, older, newer, unreadable), and the fact folders each serves."""
+    from datetime import datetime, timezone
+
+    return [
+        {
+            "path": str(f.path),
+            "bytes": f.size,
+            "last_used": datetime.fromtimestamp(f.last_used, timezone.utc).isoformat(
+                timespec="seconds"
+            ),
+            "format": f.format,
+            "folders": list(f.folders),
+        }
+        for f in files
+    ]
