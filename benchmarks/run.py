@@ -18,8 +18,10 @@ either way.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -262,7 +264,114 @@ def build_cases(args: argparse.Namespace, work: Path) -> list[Case]:
         for role, case in sized:
             case.role = f"{n}-{role}"
             cases.append(case)
+    cases += issue16_cases(args, work, cspace, seed_env)
     return cases
+
+
+# Issue 16: a Tab in each shell, and exports of 10,000 entities -------------------------
+
+TAB_LINE = ("cspace", "company", "tia")
+EXPORT_SIZE = 10_000
+
+
+def tab_env(shell: str, env: dict[str, str], action: str = "get-args") -> dict[str, str]:
+    """What each shell's completion script puts in the environment for one Tab."""
+    return {**env, "_CSPACE_COMPLETE": f"complete_{shell}", "COMP_WORDS": "\n".join(TAB_LINE),
+            "COMP_CWORD": str(len(TAB_LINE) - 1), "_TYPER_COMPLETE_ARGS": " ".join(TAB_LINE),
+            "_TYPER_COMPLETE_FISH_ACTION": action}
+
+
+def tab_cases(cspace: list[str], env: dict[str, str], prefix: str) -> list[Case]:
+    """One Tab per shell, as the processes its script starts: one for bash and zsh; for fish
+    one with cspace's script, two (is-args, then get-args) with Typer's (the baseline's)."""
+    note = " (baseline install)" if prefix else ""
+    typed = " ".join(TAB_LINE)
+    cases = [Case(f"Tab in {shell}: `{typed}<Tab>`{note}", cspace, tab_env(shell, env),
+                  role=f"{prefix}tab-{shell}") for shell in ("bash", "zsh")]
+    if prefix:
+        both = " && ".join(f"{shlex.join(['env', *(f'{k}={v}' for k, v in tab_env('fish', {}, a).items()), *cspace])}"
+                           for a in ("is-args", "get-args"))
+        cases.append(Case(f"Tab in fish: `{typed}<Tab>`, Typer's script: 2 runs{note}",
+                          ["sh", "-c", both], env, role=f"{prefix}tab-fish"))
+    else:
+        cases.append(Case(f"Tab in fish: `{typed}<Tab>`", cspace, tab_env("fish", env),
+                          role="tab-fish"))
+    return cases
+
+
+def issue16_cases(args: argparse.Namespace, work: Path, cspace: list[str],
+                  seed_env: dict[str, str]) -> list[Case]:
+    """Tab cost per shell (warm cache, seed base) and exports of 10,000 generated entities
+    (warm cache; the SQLite file is removed before each run)."""
+    cases = tab_cases(cspace, seed_env, "")
+    if args.baseline_python:
+        base_env = clean_env(CSPACE_CACHE_DIR=str(work / "cache-baseline"))
+        cases += tab_cases(cspace_command(args.baseline_python), base_env, "baseline-")
+    root = fact_base(args.data_dir, EXPORT_SIZE, args.seed)
+    env = clean_env(CSPACE_NO_SHIPPED="1", CSPACE_FACTS=str(root),
+                    CSPACE_CACHE_DIR=str(work / f"cache-{EXPORT_SIZE}"))
+    db = work / "export.db"
+    size = f"{EXPORT_SIZE:,}"
+    for fmt in ("jsonl", "json", "csv"):
+        cases.append(Case(f"{size}: `cspace export -f {fmt}` (to /dev/null)",
+                          [*cspace, "export", "-f", fmt], env, role=f"export-{fmt}"))
+    cases.append(Case(f"{size}: `cspace export -o export.db` (SQLite, FTS)",
+                      [*cspace, "export", "-o", str(db)], env, role="export-sqlite",
+                      before=lambda: db.unlink(missing_ok=True)))
+    return cases
+
+
+def issue16_goals(by_role: dict[str, Result]) -> list[Goal]:
+    """Issue 16: a zsh or fish Tab within 1.2x a bash Tab; exports of 10,000 entities
+    within 3 s for JSON Lines and SQLite."""
+    get = by_role.get
+    out: list[Goal] = []
+    bash = get("tab-bash")
+    for shell in ("zsh", "fish"):
+        tab = get(f"tab-{shell}")
+        ratio = tab.median / bash.median if tab and bash else None
+        out.append(Goal(f"a Tab in {shell} <= 1.2x a Tab in bash",
+                        f"{ratio:.2f}x" if ratio else "not measured",
+                        ratio <= 1.2 if ratio else None))
+    for fmt, what in (("jsonl", "JSON Lines"), ("sqlite", "SQLite")):
+        r = get(f"export-{fmt}")
+        out.append(Goal(f"{EXPORT_SIZE:,}: export as {what} <= 3 s",
+                        f"{r.median:.2f} s" if r else "not measured",
+                        r.median <= 3 if r else None))
+    return out
+
+
+JSON_BREAKDOWN = """
+import json, sys, time
+from cspace_cli.index.cache import open_index
+from cspace_cli.present.export import entity_objects
+from cspace_cli.settings import from_env
+t0 = time.perf_counter(); index = open_index(from_env()); index.in_memory()
+t1 = time.perf_counter(); objects = list(entity_objects(index))
+t2 = time.perf_counter(); [json.dumps(o, ensure_ascii=False, indent=2) for o in objects]
+t3 = time.perf_counter(); [json.dumps(o, ensure_ascii=False) for o in objects]
+t4 = time.perf_counter()
+print(json.dumps({"open the index, read summaries and links": t1 - t0,
+                  "build the entity views": t2 - t1,
+                  "encode with indent=2 (pure-Python encoder: --format json)": t3 - t2,
+                  "encode compact (C encoder: --format jsonl)": t4 - t3}))
+"""
+
+
+def json_breakdown(python: str, data_dir: Path, seed: int, work: Path) -> str:
+    """Where ``export --format json`` spends its time, step by step, in one process."""
+    root = fact_base(data_dir, EXPORT_SIZE, seed)
+    env = clean_env(CSPACE_NO_SHIPPED="1", CSPACE_FACTS=str(root),
+                    CSPACE_CACHE_DIR=str(work / f"cache-{EXPORT_SIZE}"))
+    out = subprocess.run([python, "-c", JSON_BREAKDOWN], env=env, capture_output=True,
+                         text=True)
+    if out.returncode:
+        return f"JSON breakdown failed: {out.stderr.strip()[-200:]}"
+    steps = json.loads(out.stdout)
+    lines = [f"| where `export -f json` spends its time ({EXPORT_SIZE:,} entities, warm) | s |",
+             "| --- | ---: |"]
+    lines += [f"| {step} | {seconds:.2f} |" for step, seconds in steps.items()]
+    return "\n".join(lines)
 
 
 def goals(results: list[Result], sizes: list[int]) -> list[Goal]:
@@ -302,6 +411,7 @@ def goals(results: list[Result], sizes: list[int]) -> list[Goal]:
                             f"{r.median * 1000:.0f} ms" if r else "not measured",
                             r.median < 1 if r else None))
     out += layout_goals(by_role, n, at)
+    out += issue16_goals(by_role)
     return out
 
 
@@ -401,6 +511,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cases = build_cases(args, work)
         print(f"timing {len(cases)} cases, {args.runs} runs each ...", file=sys.stderr)
         results = [measure(case, args.runs) for case in cases]
+        breakdown = json_breakdown(args.python, args.data_dir, args.seed, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if results[0].error:
@@ -409,6 +520,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Command: python benchmarks/run.py {' '.join(sys.argv[1:] if argv is None else argv)}"
           .rstrip() + "\n")
     print(report(results, goals(results, args.sizes), args.runs))
+    print(f"\n{breakdown}")
     return 1 if any(r.error for r in results) else 0
 
 

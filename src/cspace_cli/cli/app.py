@@ -64,16 +64,14 @@ class CspaceGroup(TyperGroup):
             raise typer.Exit(exit_status(exc, debug)) from None
 
 
+EXAMPLES = (  # the root help and the man page (scripts/gen_cli_docs.py) show these
+    "cspace province shandong",
+    "cspace company 'tian bing' --json",
+    "cspace search 'sea launch'",
+)
 EPILOG = (
     "\b\nExamples:\n"
-    + "\n".join(
-        f"  {example}"
-        for example in (
-            "cspace province shandong",
-            "cspace company 'tian bing' --json",
-            "cspace search 'sea launch'",
-        )
-    )
+    + "\n".join(f"  {example}" for example in EXAMPLES)
     + "\n\n\b\nEnvironment:\n"
     + "\n".join(f"  {name:<19}{what}" for name, what in ENVIRONMENT)
 )
@@ -353,6 +351,7 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             case_sensitive=False,
             help="json: an array of entity objects (as --json); jsonl: one per line; csv: one "
             "row per fact with its entity and citation; sqlite: a database (needs -o). "
@@ -404,6 +403,7 @@ def export_command(
     with run.long_work("writing entities") as progress:
         if target is None:
             write_stream(index, name, sys.stdout, progress)
+            sys.stdout.flush()
             return
         write_file(index, name, target, force, run.settings.fact_folders(), metadata, progress)
     say(f"wrote {len(index)} entities as {name} to {target}")

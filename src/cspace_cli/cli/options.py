@@ -111,6 +111,7 @@ ColorOpt = Annotated[
     Color,
     typer.Option(
         "--color",
+        metavar="WHEN",
         case_sensitive=False,
         help="Colour: auto (terminal only), always or never. "
         "NO_COLOR and TERM=dumb turn it off, FORCE_COLOR on.",

@@ -69,6 +69,7 @@ def emit(what: str, payload: Any, opts: OutputOptions) -> None:
     fields = parse_fields(opts.fields, what) if opts.fields else ()
     if opts.json:
         sys.stdout.write(to_json(select(payload, fields), sys.stdout) + "\n")
+        sys.stdout.flush()  # a reader gone is noticed here, not at exit (which says 120)
         return
     if fields:
         raise UsageError("--fields needs --json")
