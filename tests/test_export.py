@@ -5,16 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from conftest import ENTITIES, REPO, run, write_base
+from conftest import ENTITIES, run, write_base
 from cspace_cli.errors import ExitStatus
 
 SCHEMA = json.loads(run("schema").stdout)
@@ -415,26 +412,3 @@ def test_an_existing_metadata_file_is_kept_unless_force(base: Path, tmp_path: Pa
     assert meta.read_text(encoding="utf-8") == "keep me" and not db.exists()
     assert run("export", "-o", str(db), "-m", str(meta), "--force").exit_code == 0
     assert json.loads(meta.read_text(encoding="utf-8"))["databases"]["facts"]
-
-
-@pytest.mark.parametrize(
-    "args", [["export", "-f", "jsonl"], ["search", "port", "--json"]], ids=" ".join
-)
-def test_a_reader_gone_with_buffered_output_is_exit_0(
-    base: Path, tmp_path: Path, args: list[str]
-) -> None:
-    """Without PYTHONUNBUFFERED (as users run it) JSON stays in Python's buffer until exit;
-    a closed pipe must still be noticed inside cspace: exit 0, nothing on stderr."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    env["PYTHONPATH"] = str(REPO / "src")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cspace_cli", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.close()
-    err = proc.stderr.read()
-    assert proc.wait(timeout=120) == 0
-    assert err == b""

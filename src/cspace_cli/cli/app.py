@@ -454,11 +454,9 @@ def completion(
     sys.stdout.write(completion_script(shell.value) + "\n")
 
 
-class CacheAction(str, Enum):
-    path = "path"
-    info = "info"
-    clear = "clear"
-    prune = "prune"
+CacheAction = Enum(  # type: ignore[misc]
+    "CacheAction", {action: action for action in ("path", "info", "clear", "prune")}, type=str
+)
 
 
 @app.command("cache")
@@ -492,18 +490,18 @@ def cache_command(
     from cspace_cli.present.humanize import count, size
 
     folder = run.settings.cache_folder()
-    if action is CacheAction.path:
+    if action.value == "path":
         sys.stdout.write(f"{folder}\n")
         return
     files = cache_files(folder)
-    if action is CacheAction.info:
+    if action.value == "info":
         rows = views.cache_rows(files)
         if rows or run.json:
             output.emit("cache", rows, run.output())
         if not rows:
             say(f"no index files in {folder}")
         return
-    gone = remove(files if action is CacheAction.clear else stale(files, days))
+    gone = remove(files if action.value == "clear" else stale(files, days))
     freed = size(sum(f.size for f in gone))
     say(f"removed {count(len(gone), 'index file')} ({freed}) from {folder}")
 
