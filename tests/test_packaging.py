@@ -106,7 +106,7 @@ def test_the_sdist_passes_its_own_tests(tmp_path: Path) -> None:
         [str(python), "-m", "pip", "install", "-q", f"{root}[test]"], check=True, env=clean_env()
     )
     tests = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-m", "not slow", "-p", "no:cacheprovider"],
+        [str(python), "-m", "pytest", "-m", "not slow", "-p", "no:cacheprovider"],
         capture_output=True,
         text=True,
         cwd=root,
