@@ -191,6 +191,8 @@ def test_bash_offers_names_with_quotes_and_brackets_quoted(odd: Path) -> None:
     assert bash_reads(guo) == ["guo", "fa", "[2014]", "no.", "60:", "investment"]
     [rest] = bash("cspace site power station \\(ji")
     assert bash_reads(rest) == ["(jinan", "heavy-lift", "rocket", "base)"]
+    [escaped] = bash("cspace company xi\\'a")
+    assert bash_reads(escaped) == ["xi'an", "lingkong", "electronics"]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")

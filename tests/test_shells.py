@@ -153,6 +153,7 @@ def terminal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Termina
     "typed, shown, printed",
     [
         ("cspace company xi", "lingkong", "Xi'an Lingkong Electronics"),
+        ("cspace company xi\\'a", "lingkong", "Xi'an Lingkong Electronics"),
         ("cspace site power", "rocket", "Power station (Jinan heavy-lift rocket base)"),
         ("cspace policy guo", "investment", "Guo Fa [2014] No. 60: investment"),
     ],

@@ -105,11 +105,26 @@ def bash_word(value: str, raw: str) -> str:
     ``raw``), reads it back as the same words. Spaces are left alone: query words are
     joined, so ``tianbing keji`` may stay two words. Inside an open quote the quote's own
     rules apply; readline closes it after a single match."""
-    if raw.count("'") % 2 and not raw.count('"') % 2:
+    quote = open_quote(raw)
+    if quote == "'":
         return value.replace("'", "'\\''")
-    if raw.count('"') % 2:
+    if quote == '"':
         return "".join("\\" + c if c in '"$`\\' else c for c in value)
     return "".join(c if c.isalnum() or c == " " or c in BASH_SAFE else "\\" + c for c in value)
+
+
+def open_quote(raw: str) -> str:
+    """The quote character left open at the end of ``raw`` as the shell reads it, if any
+    (``xi\\'a`` has none: its quote is escaped)."""
+    quote, escaped = "", False
+    for c in raw:
+        if escaped:
+            escaped = False
+        elif c == "\\" and quote != "'":
+            escaped = True
+        elif c in "'\"" and quote in ("", c):
+            quote = "" if quote else c
+    return quote
 
 
 class QuotingBashComplete(NamesOnly, BashComplete):
