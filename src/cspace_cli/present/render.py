@@ -364,10 +364,10 @@ SOURCE_COLUMNS = [
     Column("facts", number("facts"), right=True),
     Column("entities", number("entities"), right=True),
 ]
-CACHE_COLUMNS = [
+CACHE_COLUMNS = [  # the file second: narrow terminals show it as each card's title
+    Column("last used", lambda row: Text(row["last_used"][:10])),
     Column("file", lambda row: t(os.path.basename(row["path"]), "bold"), True),
     Column("size", lambda row: Text(size(row["bytes"])), right=True),
-    Column("last used", lambda row: Text(row["last_used"][:10])),
     Column("format", lambda row: Text(row["format"], "" if row["format"] == "current" else "dim")),
     Column("fact folders", lambda row: t("; ".join(row["folders"]) or "not known"), True),
 ]
