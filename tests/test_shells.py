@@ -36,6 +36,7 @@ class Terminal:
         self.server = f"cspace-test-{os.getpid()}-{next(SERVERS)}"
         settings = [f"{k}={v}" for k, v in env.items()]
         self.tmux("new-session", "-d", "-x", "200", "-y", "50", "env", "-i", *settings, *command)
+        self.socket = self.tmux("display-message", "-p", "#{socket_path}").strip()
 
     def tmux(self, *args: str) -> str:
         out = subprocess.run(
@@ -74,7 +75,10 @@ class Terminal:
         return next(line for line in screen.splitlines() if expect in line)
 
     def close(self) -> None:
+        """Stop the server and remove its socket, which tmux leaves behind."""
         self.tmux("kill-server")
+        if self.socket:
+            Path(self.socket).unlink(missing_ok=True)
 
 
 def shim(folder: Path) -> Path:
