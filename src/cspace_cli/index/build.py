@@ -11,16 +11,19 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cspace_cli import __version__
 from cspace_cli.errors import InvalidFactBase
 from cspace_cli.index.codec import Stats, decode_entity, encode_entity, encode_source
-from cspace_cli.index.freshness import file_stamps, layout
+from cspace_cli.index.freshness import absolute, file_stamps, layout
 from cspace_cli.kinds import KINDS
 from cspace_cli.load.walk import Listing
 from cspace_cli.model import Entity, Fact
 from cspace_cli.text import spaced
+
+if TYPE_CHECKING:
+    from cspace_cli.load.scan import Progress
 
 FORMAT = 7
 SALT = f"{__version__} {FORMAT}"  # a new release or index layout is a new cache
@@ -86,9 +89,14 @@ CJK_RUN = "[\u3400-\u9fff\uf900-\ufaff]+"  # compiled on first use: a build, not
 
 
 def build(
-    listings: Sequence[Listing], target: str, stamp: bytes = b"", full_text: bool = True
+    listings: Sequence[Listing],
+    target: str,
+    stamp: bytes = b"",
+    progress: Progress | None = None,
+    full_text: bool = True,
 ) -> sqlite3.Connection:
     """Load and check every folder straight into a new index; refuse an invalid fact base.
+    ``progress`` hears of every file parsed.
 
     The full-text tables are added last, in one pass over the finished rows; without
     ``full_text``, or where this SQLite lacks FTS5, the index has none and search scans.
@@ -108,7 +116,7 @@ def build(
         stats.add(entity)
 
     try:
-        sources, problems, _ = scan(listings, insert, prepare_rows)
+        sources, problems, _ = scan(listings, insert, prepare_rows, progress)
         batch.flush()
     except BaseException:
         conn.close()
@@ -133,6 +141,7 @@ def build(
             "version": __version__,
             "stats": json.dumps(stats.dump()),
             "full_text": "1" if indexed else "0",
+            "folders": json.dumps([absolute(x.folder) for x in listings], ensure_ascii=False),
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     with conn:
