@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 from cspace_cli.model import Conversion, Entity, Fact, Relation, Source
+from cspace_cli.periods import Period, period_of
 
 REQUIRED = object()  # the "default" of a field that has none: never equal to a value
 FACT_DEFAULTS = {name: Fact._field_defaults.get(name, REQUIRED) for name in Fact._fields}
@@ -110,6 +111,14 @@ def decode_source(record: str) -> Source:
     return Source(**json.loads(record))
 
 
+def by_start(p: Period) -> tuple[int, int]:
+    return p.order
+
+
+def by_end(p: Period) -> tuple[int, int]:
+    return p.last.toordinal(), p.first.toordinal()
+
+
 class Stats:
     """Counts the overview and ``cspace sources`` need, kept whole in the index so an
     update can take one entity's share out and put the new one in."""
@@ -151,9 +160,11 @@ class Stats:
 
     @property
     def dates(self) -> tuple[str, str]:
-        """The earliest and latest fact dates, as written."""
-        dates = sorted(d for d, n in self.date_counts.items() if n > 0)
-        return (dates[0], dates[-1]) if dates else ("", "")
+        """The earliest and latest fact dates, as written, in time order."""
+        periods = [p for d, n in self.date_counts.items() if n > 0 and (p := period_of(d))]
+        if not periods:
+            return ("", "")
+        return min(periods, key=by_start).text, max(periods, key=by_end).text
 
     def encode(self) -> str:
         return json.dumps(self.dump())

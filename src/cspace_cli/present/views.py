@@ -6,9 +6,9 @@ entities reached through containment) so the JSON and the Rich output never disa
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
+from cspace_cli.claims import claim_kinds, ordered_facts
 from cspace_cli.index.codec import fact_to_full_dict, source_to_dict
 from cspace_cli.index.reader import Index, Link
 from cspace_cli.kinds import KINDS, RELATIONS
@@ -79,50 +79,6 @@ def match_view(index: Index, match: Match) -> Payload:
         "score": match.best.score,
         "alternatives": [candidate_view(index, c) for c in match.alternatives],
     }
-
-
-def ordered_facts(facts: tuple[Fact, ...]) -> list[Fact]:
-    """File order by attribute, and within one attribute the newest claim first."""
-    first = {f.attribute: i for i, f in reversed(list(enumerate(facts)))}
-    return sorted(facts, key=lambda f: (first[f.attribute], _negated_date(f.date)))
-
-
-@cache
-def _negated_date(date: str) -> tuple[int, ...]:
-    """Cached: a base has few distinct dates, and an export sorts every entity's facts."""
-    digits = [int("".join(c for c in part if c.isdigit()) or 0) for part in date.split("-")]
-    return tuple(-d for d in digits) if date else (1,)
-
-
-def claim_kinds(facts: tuple[Fact, ...]) -> dict[str, str]:
-    """``series`` or ``disputed`` for each attribute that holds more than one value.
-
-    A series: every value is stated at a known date of its own (not inferred), as a count
-    at a time, a period total or a deadline, and no two values share a date; that is a
-    figure changing over time, shown as history. Anything else with different values from
-    more than one source is a dispute: the same date, a missing or inferred date, or an
-    event (``on``: a founding year has one true value), shown side by side and flagged.
-    A value also given undated or with an inferred date only agrees with a dated claim.
-    """
-    by_attribute: dict[str, list[Fact]] = {}
-    for f in facts:
-        by_attribute.setdefault(f.attribute, []).append(f)
-    out: dict[str, str] = {}
-    for attribute, claims in by_attribute.items():
-        values: dict[tuple[Any, ...], set[str]] = {}
-        for f in claims:
-            dated = f.date and not f.date_inferred and f.date_kind != "on"
-            values.setdefault((f.value, f.low, f.high, f.unit), set()).update(
-                [f.date] if dated else []
-            )
-        if len(values) < 2:
-            continue
-        dates = [d for ds in values.values() for d in ds]
-        if all(values.values()) and len(dates) == len(set(dates)):
-            out[attribute] = "series"
-        elif len({s for f in claims for s in f.sources}) > 1:
-            out[attribute] = "disputed"
-    return out
 
 
 def related_view(index: Index, entity_id: str) -> list[Payload]:
