@@ -111,12 +111,8 @@ def decode_source(record: str) -> Source:
     return Source(**json.loads(record))
 
 
-def by_start(p: Period) -> tuple[int, int]:
+def in_time_order(p: Period) -> tuple[int, int]:
     return p.order
-
-
-def by_end(p: Period) -> tuple[int, int]:
-    return p.last.toordinal(), p.first.toordinal()
 
 
 class Stats:
@@ -164,7 +160,7 @@ class Stats:
         periods = [p for d, n in self.date_counts.items() if n > 0 and (p := period_of(d))]
         if not periods:
             return ("", "")
-        return min(periods, key=by_start).text, max(periods, key=by_end).text
+        return min(periods, key=in_time_order).text, max(periods, key=in_time_order).text
 
     def encode(self) -> str:
         return json.dumps(self.dump())
