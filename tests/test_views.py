@@ -383,7 +383,7 @@ def test_fact_text_wraps_beneath_and_nothing_is_cut(views_base: Path) -> None:
             assert text in flat(view), (width, text)
     narrow = shown("province", "shandong", width=40).splitlines()
     start = next(i for i, ln in enumerate(narrow) if ln.startswith("    The province files"))
-    assert narrow[start - 1].endswith("— plan [1][2]")
+    assert narrow[start - 1].endswith("— plan [2][3]")
     assert all(ln.startswith("    ") for ln in narrow[start : start + 5])
     assert narrow[start + 5] == ""
 
@@ -405,7 +405,7 @@ def test_conflicting_sources_sit_together_flagged_newest_first(views_base: Path)
     assert newer.split()[-1] != older.split()[-1]
     missions = lines.index("offshore launch missions — sources differ:")
     assert lines[missions + 1].startswith("  16 launches — actual, as of Q3 2025 [")
-    assert view.count("sources differ") == 2
+    assert view[view.index("\nFacts\n") :].count("sources differ") == 2
 
 
 def test_values_at_known_dates_read_as_a_series_not_a_dispute(tmp_path: Path) -> None:
@@ -434,13 +434,15 @@ def test_sources_are_numbered_in_citation_order_with_what_is_unknown(views_base:
     view = shown("province", "shandong", width=120)
     sources = view[view.index("\nSources\n") :]
     assert re.findall(r"^\[(\d)\]", sources, re.M) == ["1", "2", "3"]
-    assert "[1] Doc C: a market report whose long title has to wrap at forty columns" in sources
+    first = view[view.index("\nKey figures\n") :].splitlines()[2]
+    assert first == "share of national launches: 20% — target, in H1 2025 [1]"
+    assert "[1] Doc B\n    by Test Lab · publisher not stated · H2 2025\n" in sources
+    assert "[2] Doc C: a market report whose long title has to wrap at forty columns" in sources
     assert (
         "    by A. Writer · Example Press · 3 Nov 2025 · content as of Q3 2025\n"
         "    https://example.org/report"
     ) in sources
-    assert "[2] Doc A\n    publisher not stated · date not stated\n" in sources
-    assert "[3] Doc B\n    by Test Lab · publisher not stated · H2 2025\n" in sources
+    assert "[3] Doc A\n    publisher not stated · date not stated\n" in sources
 
 
 def test_related_both_directions_with_kinds_and_through_cities(views_base: Path) -> None:
@@ -489,10 +491,22 @@ def test_search_is_a_table_with_kind_names_score_and_context(views_base: Path) -
 def test_sources_list_counts_the_facts_citing_each(views_base: Path) -> None:
     rows = {r["id"]: r for r in json.loads(run("sources", "--json").stdout)}
     lines = shown("sources", width=160).splitlines()
-    assert lines[0].split() == ["id", "title", "publisher", "date", "as", "of", "facts", "entities"]
+    assert lines[0].split() == [
+        "id",
+        "title",
+        "publisher",
+        "date",
+        "as",
+        "of",
+        "facts",
+        "entities",
+        "url",
+    ]
     for sid, row in rows.items():
         line = next(ln for ln in lines if ln.startswith(sid + " "))
-        assert line.split()[-2:] == [str(row["facts"]), str(row["entities"])]
+        cells = line.split()[: -1 if row["url"] else None]
+        assert cells[-2:] == [str(row["facts"]), str(row["entities"])]
+        assert not row["url"] or line.endswith(row["url"])
     assert "not stated" in lines[2]
 
 

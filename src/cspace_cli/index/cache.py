@@ -36,7 +36,18 @@ from cspace_cli.settings import Settings
 
 REFRESH_MIN = 500
 REFRESH_SHARE = 5  # an update reads files one by one; past a fifth, a parallel rebuild wins
-REQUIRED_TABLES = {"meta", "entities", "texts", "fuzzy", "keys", "words", "links", "sources"}
+REQUIRED_TABLES = {
+    "meta",
+    "entities",
+    "texts",
+    "fuzzy",
+    "keys",
+    "words",
+    "links",
+    "facts",
+    "cites",
+    "sources",
+}
 
 
 def open_index(settings: Settings | None = None, extra: Sequence[Path] = ()) -> Index:

@@ -129,11 +129,9 @@ def entity_objects(index: Index) -> Iterator[Payload]:
 
 def write_json(index: Index, out: TextIO) -> None:
     """The array an ``indent=2`` dump gives, written one entity at a time."""
-    out.write("[")
-    for i, obj in enumerate(entity_objects(index)):
-        text = json.dumps(obj, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        out.write(f"{',' if i else ''}\n  {text}")
-    out.write("\n]\n" if len(index) else "]\n")
+    from cspace_cli.present.output import write_array
+
+    write_array(entity_objects(index), out)
 
 
 def write_jsonl(index: Index, out: TextIO) -> None:
@@ -147,27 +145,33 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def csv_row(entity: Payload, f: Payload, titles: dict[str, str]) -> list[Any]:
+    """One fact as a CSV row (``CSV_COLUMNS``): its entity, its fields, its citations."""
+    conv = f["converted"] or {}
+    return [
+        _cell(v)
+        for v in (
+            entity["id"],
+            entity["kind"],
+            entity["name"],
+            *(f[k] for k in CSV_FACT_KEYS),
+            *(conv.get(k) for k in ("value", "low", "high", "unit")),
+            f["disputed"],
+            f["section"],
+            f["text"],
+            "; ".join(f["sources"]),
+            "; ".join(titles[s] for s in f["sources"] if s in titles),
+        )
+    ]
+
+
 def fact_rows(index: Index) -> Iterator[list[Any]]:
     """One row per fact, in the order a lookup shows them, with titles for its sources."""
     titles = {s.id: s.title for s in index.sources.values()}
     for e in index.entities():
+        entity = {"id": e.id, "kind": e.kind, "name": e.name}
         for f in facts_view(e.facts):
-            conv = f["converted"] or {}
-            yield [
-                _cell(v)
-                for v in (
-                    e.id,
-                    e.kind,
-                    e.name,
-                    *(f[k] for k in CSV_FACT_KEYS),
-                    *(conv.get(k) for k in ("value", "low", "high", "unit")),
-                    f["disputed"],
-                    f["section"],
-                    f["text"],
-                    "; ".join(f["sources"]),
-                    "; ".join(titles[s] for s in f["sources"] if s in titles),
-                )
-            ]
+            yield csv_row(entity, f, titles)
 
 
 def write_csv(index: Index, out: TextIO) -> None:

@@ -1,21 +1,27 @@
 """The one output sink: every command hands its payload here, whatever the format.
 
 JSON goes straight to stdout with the standard library (Rich is never imported on that
-path); anything for people is passed to :mod:`render`. Messages go to stderr.
+path); a fact listing's rows are written one at a time, as JSON or CSV, so a listing of a
+whole large base never sits in memory as text. Anything for people is passed to
+:mod:`render`, and through the pager when it is longer than the terminal. Messages go to
+stderr.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from cspace_cli.errors import UsageError
 from cspace_cli.index.codec import SOURCE_FIELDS
+from cspace_cli.model import Fact
 from cspace_cli.settings import Settings
 from cspace_cli.text import escape_active
 
 _REF = ("id", "kind", "name", "name_zh")
+_FACT_ROW = (*Fact._fields, "disputed", "series", "entity")
 FIELDS: dict[str, tuple[str, ...]] = {
     "entity": (
         *_REF,
@@ -23,6 +29,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "aliases",
         "summary",
         "located_in",
+        "key_figures",
+        "more_figures",
         "facts",
         "related",
         "sources",
@@ -31,21 +39,28 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "list": (*_REF, "summary"),
     "search": (*_REF, "score", "field", "context"),
     "sources": (*SOURCE_FIELDS, "facts", "entities"),
+    "source": (*SOURCE_FIELDS, "entities", "facts"),
+    "facts": _FACT_ROW,
+    "timeline": _FACT_ROW,
+    "compare": ("kind", "entities", "rows", "sources"),
 }
+LISTINGS = ("facts", "timeline")  # payloads whose JSON is the array of their rows
 
 
 class OutputOptions(NamedTuple):
-    """How to print: JSON or text, which JSON keys, and the run's settings for colour."""
+    """How to print: JSON, CSV or text, which keys or columns, whether a long text view
+    may go through the pager, and the run's settings for colour and the pager."""
 
     json: bool
     fields: str
     settings: Settings
+    csv: bool = False
+    pager: bool = True
 
 
-def parse_fields(raw: str, what: str) -> tuple[str, ...]:
+def parse_fields(raw: str, valid: tuple[str, ...]) -> tuple[str, ...]:
     """``--fields id,name`` -> a checked tuple; an unknown name lists the valid ones."""
     wanted = tuple(f.strip() for f in raw.split(",") if f.strip())
-    valid = FIELDS.get(what, ())
     unknown = [f for f in wanted if f not in valid]
     if unknown:
         raise UsageError(
@@ -65,17 +80,66 @@ def select(payload: Any, fields: tuple[str, ...]) -> Any:
 
 
 def emit(what: str, payload: Any, opts: OutputOptions) -> None:
-    fields = parse_fields(opts.fields, what) if opts.fields else ()
+    if opts.csv:
+        write_csv(payload, opts.fields)
+        return
+    fields = parse_fields(opts.fields, FIELDS.get(what, ())) if opts.fields else ()
     if opts.json:
-        sys.stdout.write(to_json(select(payload, fields), sys.stdout) + "\n")
+        if what in LISTINGS:
+            write_array((select(row, fields) for row in payload["rows"]), sys.stdout)
+        else:
+            sys.stdout.write(to_json(select(payload, fields), sys.stdout) + "\n")
         return
     if fields:
-        raise UsageError("--fields needs --json")
+        raise UsageError("--fields needs --json or --csv" if what in LISTINGS else "--fields needs --json")
     from cspace_cli.present import render
 
-    color = opts.settings.colour_on(_is_terminal(sys.stdout))
-    sys.stdout.write(render.render(what, payload, color, terminal_width()))
+    if what in LISTINGS:
+        payload = {**payload, "rows": list(payload["rows"])}
+    terminal = _is_terminal(sys.stdout)
+    color = opts.settings.colour_on(terminal)
+    text = render.render(what, payload, color, terminal_width())
+    if terminal and opts.pager and opts.settings.pager and _longer_than_screen(text):
+        from cspace_cli.present.pager import page
+
+        sys.stdout.flush()
+        if page(text, opts.settings.pager):
+            return
+    sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def write_array(items: Iterable[Any], stream: Any) -> None:
+    """The text ``json.dumps(list(items), indent=2)`` gives, written one item at a time."""
+    stream.write("[")
+    empty = True
+    for item in items:
+        stream.write(("\n  " if empty else ",\n  ") + to_json(item, stream).replace("\n", "\n  "))
+        empty = False
+    stream.write("]\n" if empty else "\n]\n")
+
+
+def write_csv(payload: Any, raw_fields: str) -> None:
+    """A fact listing as CSV, the columns of ``cspace export --format csv`` (or those
+    ``--fields`` names), one row at a time."""
+    import csv
+
+    from cspace_cli.present.export import CSV_COLUMNS, csv_row
+
+    fields = parse_fields(raw_fields, CSV_COLUMNS) if raw_fields else CSV_COLUMNS
+    keep = [CSV_COLUMNS.index(f) for f in fields]
+    titles = {sid: s["title"] for sid, s in payload["sources"].items()}
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(fields)
+    for row in payload["rows"]:
+        cells = csv_row(row["entity"], row, titles)
+        writer.writerow([cells[i] for i in keep])
+
+
+def _longer_than_screen(text: str) -> bool:
+    import shutil
+
+    return text.count("\n") > shutil.get_terminal_size((80, 24)).lines
 
 
 def _is_terminal(stream: Any) -> bool:

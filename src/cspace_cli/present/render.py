@@ -22,7 +22,13 @@ from cspace_cli.text import clean
 
 Payload = dict[str, Any]
 
-STATUS_STYLE = {"actual": "green", "target": "yellow", "projection": "magenta", "plan": "cyan"}
+STATUS_STYLE = {
+    "actual": "green",
+    "target": "yellow",
+    "projection": "magenta",
+    "plan": "cyan",
+    "proposal": "blue",
+}
 CITE = "blue"
 MAX_VIEW = 100
 MIN_ROOM = 12
@@ -69,6 +75,9 @@ class Page:
     """Lines wrapped to one width with hanging indents, printed in one go.
 
     ``GLUE`` is a space that never breaks: a citation stays on the line of the word before it.
+    Lines that already fit are taken as they are, and without colour the page is written
+    as plain text: wrapping and Rich's rendering of every line cost about 0.5 ms a line,
+    7 s for a 10,000-row list (docs/benchmarks.md).
     """
 
     def __init__(self, out: Console, width: int) -> None:
@@ -76,19 +85,27 @@ class Page:
         self.width = max(width, MIN_ROOM * 2)
         self.lines: list[Text] = []
 
-    def add(self, text: Text, indent: int = 0, hang: int | None = None) -> None:
-        """Wrap ``text`` from column ``indent``; later lines start at ``hang``."""
+    def add(self, text: Text, indent: int = 0, hang: int | None = None, fold: bool = True) -> None:
+        """Wrap ``text`` from column ``indent``; later lines start at ``hang``. With
+        ``fold`` off, a word longer than the line (an id) runs past the width instead of
+        being cut in two."""
         hang = indent if hang is None else hang
-        for i, line in enumerate(self.wrap(text, self.width - indent, self.width - hang)):
+        if fits(text, self.width - indent):
+            self.lines.append(Text(" " * indent) + text if indent else text)
+            return
+        for i, line in enumerate(self.wrap(text, self.width - indent, self.width - hang, fold)):
             self.lines.append(Text(" " * (hang if i else indent)) + line)
 
-    def wrap(self, text: Text, first: int, rest: int) -> list[Text]:
-        lines = list(text.wrap(self.out, max(first, MIN_ROOM), overflow="fold"))
+    def wrap(self, text: Text, first: int, rest: int, fold: bool = True) -> list[Text]:
+        if fits(text, first):
+            return [text]
+        overflow: Any = "fold" if fold else "ignore"
+        lines = list(text.wrap(self.out, max(first, MIN_ROOM), overflow=overflow))
         if len(lines) > 1 and rest != first:
             head = lines[0]
             tail = text[len(head.plain) :]
             tail = tail[len(tail.plain) - len(tail.plain.lstrip(" ")) :]
-            lines = [head, *tail.wrap(self.out, max(rest, MIN_ROOM), overflow="fold")]
+            lines = [head, *tail.wrap(self.out, max(rest, MIN_ROOM), overflow=overflow)]
         for line in lines:
             line.rstrip()
             line.plain = line.plain.replace(GLUE, " ")
@@ -101,8 +118,23 @@ class Page:
     def print(self) -> None:
         while self.lines and not self.lines[-1].plain:
             self.lines.pop()
-        if self.lines:
+        if not self.lines:
+            return
+        if self.out.color_system is None:
+            self.out.file.write("\n".join(line.plain for line in self.lines) + "\n")
+        else:
             self.out.print(Text("\n").join(self.lines), soft_wrap=True)
+
+
+def fits(text: Text, width: int) -> bool:
+    """True when ``text`` is one line, within ``width``, that wrapping would leave as it is."""
+    plain = text.plain
+    return (
+        "\n" not in plain
+        and GLUE not in plain
+        and not plain.endswith(" ")
+        and text.cell_len <= max(width, MIN_ROOM)
+    )
 
 
 def heading(page: Page, title: str) -> None:
@@ -116,6 +148,9 @@ def heading(page: Page, title: str) -> None:
 def entity(payload: Payload, page: Page) -> None:
     numbers = numbering(payload)
     header(payload, page)
+    if payload["key_figures"]:
+        heading(page, "Key figures")
+        key_figures(payload, numbers, page)
     if payload["facts"]:
         heading(page, "Facts")
         for group in attribute_groups(payload["facts"]):
@@ -172,6 +207,7 @@ def numbering(payload: Payload) -> dict[str, int]:
     """Sources numbered in order of first citation: facts, then related, then the rest."""
     known = {s["id"] for s in payload["sources"]}
     cited = [
+        *(s for f in payload["key_figures"] for s in f["sources"]),
         *(s for f in payload["facts"] for s in f["sources"]),
         *(s for r in payload["related"] for s in r["sources"]),
         *(s["id"] for s in payload["sources"]),
@@ -187,43 +223,86 @@ def markers(ids: Iterable[str], numbers: dict[str, int]) -> Text:
 
 
 def attribute_groups(facts: list[Payload]) -> list[list[Payload]]:
-    """Facts on one attribute side by side (views orders them newest first)."""
-    groups: dict[str, list[Payload]] = {}
+    """Facts on one attribute of one entity side by side (views orders them newest first)."""
+    groups: dict[tuple[str, str], list[Payload]] = {}
     for f in facts:
-        groups.setdefault(f["attribute"], []).append(f)
+        owner = f["entity"]["id"] if "entity" in f else ""
+        groups.setdefault((owner, f["attribute"]), []).append(f)
     return list(groups.values())
 
 
-def fact_group(group: list[Payload], numbers: dict[str, int], page: Page) -> None:
+def fact_group(
+    group: list[Payload],
+    numbers: dict[str, int],
+    page: Page,
+    indent: int = 0,
+    with_text: bool = True,
+) -> None:
+    """Claims on one attribute: one line, or a heading that says whether sources differ
+    or the figure changed over time, with the claims beneath."""
+    label = Text().append(safe(group[0]["attribute"]), "bold")
     if len(group) == 1:
-        fact_block(group[0], numbers, page, 0, with_attribute=True)
+        fact_block(group[0], numbers, page, indent, label.append(": "), with_text)
         return
-    head = Text().append(safe(group[0]["attribute"]), "bold")
     if any(f["disputed"] for f in group):
-        head.append(" — ").append(f"sources{GLUE}differ", "bold red")
+        label.append(" — ").append(f"sources{GLUE}differ", "bold red")
     elif any(f["series"] for f in group):
-        head.append(" — ").append(f"over{GLUE}time, newest{GLUE}first", "bold")
-    page.add(head.append(":"), hang=4)
+        label.append(" — ").append(f"over{GLUE}time, newest{GLUE}first", "bold")
+    page.add(label.append(":"), indent, indent + 4)
     for f in group:
-        fact_block(f, numbers, page, 2, with_attribute=False)
+        fact_block(f, numbers, page, indent + 2, None, with_text)
 
 
 def fact_block(
-    f: Payload, numbers: dict[str, int], page: Page, indent: int, with_attribute: bool
+    f: Payload,
+    numbers: dict[str, int],
+    page: Page,
+    indent: int,
+    label: Text | None,
+    with_text: bool = True,
 ) -> None:
-    """One claim: attribute, value, status, date and citations, then its text beneath."""
-    line = Text()
-    if with_attribute:
-        line.append(safe(f["attribute"]), "bold").append(": ")
-    line.append(safe(fact_value(f)))
+    """One claim: its label, value, status, date and citations, then its text beneath."""
+    line = label.copy() if label is not None else Text()
+    line.append_text(claim(f))
+    if f.get("earlier"):
+        line.append(f", newest of {f['earlier'] + 1}", "dim")
+    page.add(line.append(GLUE).append_text(markers(f["sources"], numbers)), indent, indent + 2)
+    value = f.get("value")
+    if (
+        with_text
+        and f["text"]
+        and safe(f["text"]).rstrip(".") != safe(value if value is not None else "")
+    ):
+        page.add(t(f["text"]), indent + 4)
+
+
+def claim(f: Payload) -> Text:
+    """``¥300 billion — target, by 2026``: the value, its status and its date."""
+    line = Text(safe(fact_value(f)))
     line.append(" — ").append(f["status"], STATUS_STYLE.get(f["status"], ""))
     date = period(f)
     if date:
         line.append(", " + safe(date), "dim")
-    page.add(line.append(GLUE).append_text(markers(f["sources"], numbers)), indent, indent + 2)
-    value = f.get("value")
-    if f["text"] and safe(f["text"]).rstrip(".") != safe(value if value is not None else ""):
-        page.add(t(f["text"]), indent + 4)
+    return line
+
+
+def key_figures(payload: Payload, numbers: dict[str, int], page: Page) -> None:
+    """The figures about the entity across the graph: its own, then each other entity's
+    under its name, and how to see the rest."""
+    owner = payload["id"]
+    for group in attribute_groups(payload["key_figures"]):
+        entity = group[0]["entity"]
+        if entity["id"] != owner:
+            owner = entity["id"]
+            page.add(cat(t(entity["name"]), Text(f" ({entity['kind']})", "dim")), hang=4)
+        fact_group(group, numbers, page, 0 if owner == payload["id"] else 2, with_text=False)
+    if payload["more_figures"]:
+        page.add(
+            Text(
+                f"{payload['more_figures']} more: cspace facts --about {payload['id']}", "dim"
+            ),
+            hang=4,
+        )
 
 
 def related(rows: list[Payload], numbers: dict[str, int], page: Page) -> None:
@@ -280,6 +359,11 @@ def source_block(n: int, s: Payload, page: Page) -> None:
     """``[n] title``, then byline, publisher, date and the date the content holds."""
     mark = f"[{n}] "
     page.add(cat(Text(mark, CITE), t(s["title"], "italic")), 0, len(mark))
+    source_details(s, page, len(mark))
+
+
+def source_details(s: Payload, page: Page, indent: int) -> None:
+    """Byline, publisher, date and the date the content holds on one line, then the URL."""
     parts = [f"by {safe(s['byline'])}"] if s.get("byline") else []
     parts += [
         safe(s["publisher"] or "publisher not stated"),
@@ -287,9 +371,9 @@ def source_block(n: int, s: Payload, page: Page) -> None:
     ]
     if s.get("as_of"):
         parts.append(f"content as of {safe(when(s['as_of']))}")
-    page.add(Text(" · ".join(parts), "dim"), len(mark))
+    page.add(Text(" · ".join(parts), "dim"), indent)
     if s.get("url"):
-        page.add(t(s["url"]), len(mark))
+        page.add(t(s["url"]), indent)
 
 
 def alternatives(payload: Payload, page: Page) -> None:
@@ -315,6 +399,7 @@ class Column(NamedTuple):
     cell: Callable[[Payload], Text]
     flex: bool = False
     right: bool = False
+    whole: bool = False  # never broken across lines (ids, which people copy)
 
 
 def field(key: str, style: str = "") -> Callable[[Payload], Text]:
@@ -322,8 +407,9 @@ def field(key: str, style: str = "") -> Callable[[Payload], Text]:
 
 
 def stated(key: str, shown: Callable[[str], str] = str) -> Callable[[Payload], Text]:
-    """The value, or a dim "not stated" where the document does not give it."""
-    return lambda row: t(row[key]) if row.get(key) else Text("not stated", "dim")
+    """The value as ``shown`` gives it, or a dim "not stated" where the document does not
+    give it."""
+    return lambda row: t(shown(row[key])) if row.get(key) else Text("not stated", "dim")
 
 
 def number(key: str) -> Callable[[Payload], Text]:
@@ -345,7 +431,7 @@ LIST_COLUMNS = [
     Column("kind", field("kind")),
     Column("name", field("name", "bold"), True),
     Column("中文", field("name_zh"), True),
-    Column("id", field("id", "dim"), True),
+    Column("id", field("id", "dim"), whole=True),
 ]
 SEARCH_COLUMNS = [
     Column("kind", field("kind")),
@@ -362,6 +448,7 @@ SOURCE_COLUMNS = [
     Column("as of", stated("as_of", when)),
     Column("facts", number("facts"), right=True),
     Column("entities", number("entities"), right=True),
+    Column("url", field("url"), True),
 ]
 CARD_TITLE = 1
 
@@ -426,12 +513,16 @@ def cards(columns: list[Column], cells: list[list[Text]], page: Page, title: int
             for i, (c, cell) in enumerate(zip(columns, row, strict=True))
             if i != title and cell.plain
         ]
-        short = [cat(Text(f"{c.title}:{GLUE}", "dim"), cell) for c, cell in fields if not c.flex]
+        short = [
+            cat(Text(f"{c.title}:{GLUE}", "dim"), cell)
+            for c, cell in fields
+            if not c.flex and not c.whole
+        ]
         if short:
             page.add(Text(" · ").join(short), 2, 6)
         for c, cell in fields:
-            if c.flex:
-                page.add(cat(Text(f"{c.title}:{GLUE}", "dim"), cell), 2, 6)
+            if c.flex or c.whole:
+                page.add(cat(Text(f"{c.title}:{GLUE}", "dim"), cell), 2, 6, fold=not c.whole)
 
 
 # Overview and problems -----------------------------------------------------------------
@@ -502,12 +593,20 @@ def render(what: str, payload: Any, color: bool, width: int) -> str:
     if what == "problems":
         problems(payload, out)
         return out.file.getvalue()  # type: ignore[attr-defined,no-any-return]
-    page = Page(out, min(out.width, MAX_VIEW) if what in ("entity", "overview") else out.width)
+    prose = what in ("entity", "overview", "timeline", "source")
+    page = Page(out, min(out.width, MAX_VIEW) if prose else out.width)
     if what == "entity":
         entity(payload, page)
     elif what == "overview":
         overview(payload, page)
-    else:
+    elif what in LIST_VIEWS:
         table(payload, LIST_VIEWS[what], page)
+    else:
+        from cspace_cli.present import render_facts
+
+        if what == "compare":
+            render_facts.compare(payload, page, color)
+        else:
+            render_facts.VIEWS[what](payload, page)
     page.print()
     return out.file.getvalue()  # type: ignore[attr-defined,no-any-return]

@@ -6,13 +6,15 @@ entities reached through containment) so the JSON and the Rich output never disa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from cspace_cli.claims import claim_kinds, ordered_facts
 from cspace_cli.index.codec import fact_to_full_dict, source_to_dict
-from cspace_cli.index.reader import Index, Link
+from cspace_cli.index.reader import FactFilter, FactRow, Index, Link, Summary
 from cspace_cli.kinds import KINDS, RELATIONS
 from cspace_cli.model import Entity, Fact
+from cspace_cli.query.figures import Figure, Step, key_figures
 from cspace_cli.query.match import Candidate, Match
 from cspace_cli.query.search import Hit
 
@@ -23,11 +25,13 @@ Payload = dict[str, Any]
 
 
 def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Payload:
+    figures, more = key_figures_view(index, entity.id)
     facts = facts_view(entity.facts)
     related = related_view(index, entity.id)
     cited = list(
         dict.fromkeys(
             [
+                *(s for f in figures for s in f["sources"]),
                 *entity.sources,
                 *(s for f in facts for s in f["sources"]),
                 *(s for r in entity.relations for s in r.sources),
@@ -45,6 +49,8 @@ def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Pay
         "aliases": [n for n in entity.names() if n not in (entity.name, entity.slug)],
         "summary": entity.summary,
         "located_in": ref(index, entity.located_in) if entity.located_in in index else None,
+        "key_figures": figures,
+        "more_figures": more,
         "facts": facts,
         "related": related,
         "sources": [source_to_dict(index.sources[s]) for s in cited if s in index.sources],
@@ -63,8 +69,118 @@ def fact_view(fact: Fact, kind: str = "") -> Payload:
 
 
 def ref(index: Index, entity_id: str) -> Payload:
-    s = index.summaries[entity_id]
+    return summary_ref(index.summaries[entity_id])
+
+
+def summary_ref(s: Summary) -> Payload:
     return {"id": s.id, "kind": s.kind, "name": s.name, "name_zh": s.name_zh}
+
+
+def fact_row(row: FactRow) -> Payload:
+    """A fact with the entity it belongs to: a row of ``cspace facts`` and the timeline."""
+    return {**fact_view(row.fact, row.claim), "entity": summary_ref(row.owner)}
+
+
+def key_figure(index: Index, figure: Figure) -> Payload:
+    """A fact row with the path to it from the entity looked up (empty for its own) and
+    the number of older values of its series left out."""
+    return {
+        **fact_row(figure.row),
+        "via": [step_view(index, step) for step in figure.path],
+        "earlier": figure.earlier,
+    }
+
+
+def step_view(index: Index, step: Step) -> Payload:
+    rel = RELATIONS[step.relation]
+    label = rel.forward if step.direction == "out" else rel.reverse
+    return {
+        **ref(index, step.id),
+        "relation": step.relation,
+        "direction": step.direction,
+        "label": label,
+    }
+
+
+def key_figures_view(index: Index, entity_id: str) -> tuple[list[Payload], int]:
+    """The key figures about an entity, claims on one attribute next to each other, and
+    how many groups the limit left out."""
+    found = key_figures(index, entity_id)
+    return [key_figure(index, f) for group in found.groups for f in group], found.more
+
+
+def all_sources(index: Index) -> dict[str, Payload]:
+    """Every source by id, for views that number the ones their rows cite."""
+    return {sid: source_to_dict(s) for sid, s in index.sources.items()}
+
+
+def fact_listing(index: Index, rows: Iterable[FactRow]) -> Payload:
+    """``cspace facts``: the rows, read as they are printed, and the sources to number."""
+    return {"rows": (fact_row(r) for r in rows), "sources": all_sources(index)}
+
+
+def timeline_view(
+    index: Index, rows: Iterable[FactRow], undated: int, about: str | None
+) -> Payload:
+    """Dated facts in time order, how many undated ones were left out, and the entity the
+    timeline was narrowed to."""
+    return {
+        **fact_listing(index, rows),
+        "undated": undated,
+        "about": ref(index, about) if about else None,
+    }
+
+
+def compare_view(index: Index, kind: str, ids: list[str]) -> Payload:
+    """One column per entity, one row per attribute: each entity's key figures, then its
+    own facts (a series by its newest value). Where an entity holds several claims on one
+    attribute (a dispute, or a figure of another entity with the same label), they fill
+    rows of the same name one below the other. Rows that more entities fill come first."""
+    rows: list[Payload] = []
+    seen_rows: dict[str, list[Payload]] = {}
+    cited: list[str] = []
+    for eid in ids:
+        found = key_figures(index, eid)
+        items = [key_figure(index, f) for g in found.groups for f in g]
+        taken = {(f.row.owner.id, f.row.pos) for g in found.groups for f in g}
+        series: set[str] = set()
+        for row in index.facts(FactFilter(owners=[eid])):
+            if (eid, row.pos) in taken or row.fact.attribute in series:
+                continue
+            if row.claim == "series":
+                series.add(row.fact.attribute)
+            items.append({**fact_row(row), "via": [], "earlier": 0})
+        for item in items:
+            same = seen_rows.setdefault(item["attribute"], [])
+            free = next((r for r in same if r["values"][eid] is None), None)
+            if free is None:
+                free = {"attribute": item["attribute"], "values": dict.fromkeys(ids)}
+                same.append(free)
+                rows.append(free)
+            free["values"][eid] = item
+            cited += item["sources"]
+    order = {id(r): i for i, r in enumerate(rows)}
+    rows.sort(key=lambda r: (-sum(v is not None for v in r["values"].values()), order[id(r)]))
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": kind,
+        "entities": [ref(index, eid) for eid in ids],
+        "rows": rows,
+        "sources": [
+            source_to_dict(index.sources[s]) for s in dict.fromkeys(cited) if s in index.sources
+        ],
+    }
+
+
+def source_view(index: Index, source_id: str) -> Payload:
+    """One source in full, every entity citing it (for itself, a relation or a fact) and
+    every fact citing it."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        **source_to_dict(index.sources[source_id]),
+        "entities": [ref(index, eid) for eid in index.citing(source_id)],
+        "facts": [fact_row(r) for r in index.facts(FactFilter(source=source_id))],
+    }
 
 
 def candidate_view(index: Index, c: Candidate) -> Payload:
@@ -128,8 +244,12 @@ def related_view(index: Index, entity_id: str) -> list[Payload]:
     return out
 
 
-def list_rows(index: Index, kind: str | None) -> list[Payload]:
-    rows = sorted(index.listing(kind), key=lambda row: (row[0].kind, row[0].name.casefold()))
+def list_rows(index: Index, kind: str | None, within: set[str] | None = None) -> list[Payload]:
+    """Entities (of one kind), by kind and name; only those in ``within`` when given."""
+    listed = index.listing(kind)
+    if within is not None:
+        listed = (row for row in listed if row[0].id in within)
+    rows = sorted(listed, key=lambda row: (row[0].kind, row[0].name.casefold()))
     return [
         {"id": s.id, "kind": s.kind, "name": s.name, "name_zh": s.name_zh, "summary": summary}
         for s, summary in rows
