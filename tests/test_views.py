@@ -633,7 +633,8 @@ def test_safe_makes_any_string_inert(raw: str, expected: str) -> None:
         ({"value": 0.000001, "unit": "kg"}, "0.000001 kg"),
         ({"value": 2019}, "2019"),
         ({"value": 12345.5, "unit": "t"}, "12,345.5 t"),
-        ({"value": "a claim in words", "qualifier": "over"}, "a claim in words"),
+        ({"value": "half", "qualifier": "roughly"}, "roughly half"),
+        ({"value": "about one launch a month", "qualifier": "about"}, "about one launch a month"),
     ],
 )
 def test_figures_read_as_people_write_them(fact: dict[str, object], expected: str) -> None:

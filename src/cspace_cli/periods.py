@@ -64,7 +64,10 @@ def parse(text: str) -> Period:
             first_month = (int(m[5]) - 1) * size + 1
             precision = "half" if m[4] == "H" else "quarter"
             return Period(
-                text, date(year, first_month, 1), _month_end(year, first_month + size - 1), precision
+                text,
+                date(year, first_month, 1),
+                _month_end(year, first_month + size - 1),
+                precision,
             )
         if m[3]:
             day = date(year, int(m[2]), int(m[3]))

@@ -9,7 +9,7 @@ Typer otherwise evaluates every string annotation of every command on each run, 
 more than doubled the time it takes to build the command tree.
 """
 
-import itertools
+import functools
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -349,17 +349,23 @@ CsvOpt = Annotated[
 ]
 
 
-def listing(what: str, payload: dict[str, Any], run: Run, csv: bool, empty: str) -> None:
-    """Print a fact listing, or a note on stderr (and [] with --json) when it is empty."""
-    rows = iter(payload["rows"])
-    first = next(rows, None)
-    if first is None:
+def listing(
+    what: str,
+    payload: Callable[[], dict[str, Any]],
+    found: bool,
+    run: Run,
+    csv: bool,
+    empty: str,
+) -> None:
+    """Print a fact listing, or a note on stderr when it is empty (with --json still [],
+    with --csv still the header)."""
+    opts = run.output()._replace(csv=csv and not run.json)
+    if not found:
         say(empty)
-        if run.json:
-            output.emit(what, {**payload, "rows": []}, run.output())
+        if run.json or opts.csv:
+            output.emit(what, {"rows": [], "json_rows": [], "sources": {}}, opts)
         return
-    payload = {**payload, "rows": itertools.chain([first], rows)}
-    output.emit(what, payload, run.output()._replace(csv=csv and not run.json))
+    output.emit(what, payload(), opts)
 
 
 @app.command()
@@ -455,8 +461,9 @@ def facts(
         numeric=numeric,
         sort=sort.value,
     )
-    rows = index.facts(query_facts.fact_filter(index, asked))
-    listing("facts", views.fact_listing(index, rows), run, csv, "no facts match")
+    flt = query_facts.fact_filter(index, asked)
+    view = functools.partial(views.fact_listing, index, flt)
+    listing("facts", view, index.has_facts(flt), run, csv, "no facts match")
 
 
 @app.command()
@@ -488,10 +495,10 @@ def timeline(
     flt = query_facts.timeline_filter(index, text, since, until)
     about = query_facts.resolve(index, text) if text else None
     undated = index.count_facts(flt._replace(dated=False, first_day="", last_day=""))
-    payload = views.timeline_view(index, index.facts(flt), undated, about)
     if run.json or csv:
         say(f"{undated} undated facts left out" if undated else "no undated facts left out")
-    listing("timeline", payload, run, csv, "no dated facts match")
+    view = functools.partial(views.timeline_view, index, flt, undated=undated, about=about)
+    listing("timeline", view, index.has_facts(flt), run, csv, "no dated facts match")
 
 
 @app.command()

@@ -18,6 +18,8 @@ from cspace_cli.periods import Period, period_of
 REQUIRED = object()  # the "default" of a field that has none: never equal to a value
 FACT_DEFAULTS = {name: Fact._field_defaults.get(name, REQUIRED) for name in Fact._fields}
 SOURCE_FIELDS = Source._fields
+UNDATED = "~"  # first and last day of an undated fact: after every date, so an index in
+# date order puts undated facts last
 
 
 def conversion_to_dict(c: Conversion | None) -> dict[str, Any] | None:
@@ -30,6 +32,17 @@ def fact_to_full_dict(fact: Fact) -> dict[str, Any]:
     out["sources"] = list(fact.sources)
     out["converted"] = conversion_to_dict(fact.converted)
     return out
+
+
+def claimed(fact: Fact, claim: str) -> dict[str, Any]:
+    """A fact with whether it is part of a series or a dispute (``claim``)."""
+    return {**fact_to_full_dict(fact), "disputed": claim == "disputed", "series": claim == "series"}
+
+
+def fact_row(fact: Fact, claim: str, entity: dict[str, str]) -> dict[str, Any]:
+    """A fact with its claim flags and the entity it belongs to: a row of ``cspace facts
+    --json``, as the index stores it."""
+    return {**claimed(fact, claim), "entity": entity}
 
 
 def fact_to_dict(fact: Fact) -> dict[str, Any]:

@@ -14,7 +14,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from cspace_cli.index.codec import Stats, decode_entity, decode_source, fact_from_dict
+from cspace_cli.index.codec import (
+    UNDATED,
+    Stats,
+    decode_entity,
+    decode_source,
+    fact_from_dict,
+)
 from cspace_cli.model import Entity, Fact, Source
 
 PREFIX_LIMIT = 200
@@ -49,12 +55,22 @@ class KeyRow(NamedTuple):
 
 
 class FactRow(NamedTuple):
-    """One fact with the entity it belongs to; ``claim`` is "series", "disputed" or ""."""
+    """One fact with the entity it belongs to; ``claim`` is "series", "disputed" or "".
+    ``json`` is the row of ``cspace facts --json`` (the fact with ``disputed``, ``series``
+    and ``entity``); ``record`` the same, decoded."""
 
     owner: Summary
     pos: int
     claim: str
-    fact: Fact
+    json: str
+
+    @property
+    def record(self) -> dict[str, Any]:
+        return dict(json.loads(self.json))
+
+    @property
+    def fact(self) -> Fact:
+        return fact_from_dict(self.record)
 
 
 class FactFilter(NamedTuple):
@@ -75,11 +91,11 @@ class FactFilter(NamedTuple):
     sort: str = "entity"  # entity, date or value
 
 
+FACT_BATCH = 500
 FACT_ORDER = {
-    "entity": "e.name COLLATE NOCASE, f.owner, f.rank",
-    "date": "f.first_day = '', f.first_day, f.last_day DESC, e.name COLLATE NOCASE, f.owner, "
-    "f.rank",
-    "value": "f.number IS NULL, f.number DESC, e.name COLLATE NOCASE, f.owner, f.rank",
+    "entity": "f.name COLLATE NOCASE, f.owner, f.rank",
+    "date": "f.first_day, f.last_day DESC, f.name COLLATE NOCASE, f.owner, f.rank",
+    "value": "f.number IS NULL, f.number DESC, f.name COLLATE NOCASE, f.owner, f.rank",
 }
 
 
@@ -94,15 +110,15 @@ def fact_conditions(flt: FactFilter) -> tuple[str, list[Any]]:
         where.append(f"f.status IN ({', '.join('?' * len(flt.statuses))})")
         args += flt.statuses
     if flt.first_day:
-        where.append("f.last_day >= ? AND f.first_day != ''")
+        where.append(f"f.last_day >= ? AND f.first_day != '{UNDATED}'")
         args.append(flt.first_day)
     if flt.last_day:
-        where.append("f.first_day <= ? AND f.first_day != ''")
+        where.append("f.first_day <= ?")  # UNDATED sorts after every date
         args.append(flt.last_day)
     if flt.dated is not None:
-        where.append("f.first_day != ''" if flt.dated else "f.first_day = ''")
+        where.append(f"f.first_day {'!=' if flt.dated else '='} '{UNDATED}'")
     if flt.kinds:
-        where.append(f"e.kind IN ({', '.join('?' * len(flt.kinds))})")
+        where.append(f"f.kind IN ({', '.join('?' * len(flt.kinds))})")
         args += flt.kinds
     for word in flt.words:
         where.append("instr(f.words, ?) > 0")
@@ -283,25 +299,57 @@ class Index:
         return list(self.inside(entity_id, depth))
 
     def facts(self, flt: FactFilter) -> Iterator[FactRow]:
-        """The facts a filter selects, in its order, decoded one at a time."""
-        where, args = fact_conditions(flt)
-        rows = self.conn.execute(
-            "SELECT f.owner, e.kind, e.name, e.name_zh, f.pos, f.claim, f.record "
-            f"FROM facts f JOIN entities e ON e.id = f.owner{where} "
-            f"ORDER BY {FACT_ORDER[flt.sort]}",
-            args,
-        )
+        """The facts a filter selects, in its order, one at a time."""
         owners: dict[str, Summary] = {}
-        for owner, kind, name, name_zh, pos, claim, record in rows:
+        columns = "f.owner, f.kind, f.name, f.name_zh, f.pos, f.claim, f.record"
+        for owner, kind, name, name_zh, pos, claim, record in self._fact_rows(flt, columns):
             summary = owners.get(owner)
             if summary is None:
                 summary = owners[owner] = Summary(owner, kind, name, name_zh)
-            yield FactRow(summary, pos, claim, fact_from_dict(json.loads(record)))
+            yield FactRow(summary, pos, claim, record)
+
+    def fact_json(self, flt: FactFilter) -> Iterator[str]:
+        """The same facts as their ``cspace facts --json`` rows, read as stored."""
+        return (r[0] for r in self._fact_rows(flt, "f.record"))
+
+    def has_facts(self, flt: FactFilter) -> bool:
+        where, args = fact_conditions(flt)
+        sql = f"SELECT 1 FROM facts f{where} LIMIT 1"
+        return self.conn.execute(sql, args).fetchone() is not None
+
+    def _fact_rows(self, flt: FactFilter, columns: str) -> Iterator[tuple[Any, ...]]:
+        """``columns`` of the selected facts, in order.
+
+        Where an index gives the order (a status in entity order, any filter in date
+        order), the rows are read in one query. Where SQLite would sort, it would copy
+        every stored record into the sort; the rowids are sorted alone instead and the
+        rows read in batches (10,000 rows of 50,000: one query 35 ms where an index
+        serves, 70-110 ms with a sort; batches 55 ms either way).
+        """
+        where, args = fact_conditions(flt)
+        order = FACT_ORDER[flt.sort]
+        sql = f"SELECT {columns} FROM facts f{where} ORDER BY {order}"
+        plan = self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", args).fetchall()
+        if not any("TEMP B-TREE" in str(step[-1]) for step in plan):
+            yield from self.conn.execute(sql, args)
+            return
+        sorted_ids = f"SELECT f.rowid FROM facts f{where} ORDER BY {order}"
+        rowids = [r[0] for r in self.conn.execute(sorted_ids, args)]
+        for start in range(0, len(rowids), FACT_BATCH):
+            batch = rowids[start : start + FACT_BATCH]
+            found = {
+                r[0]: r[1:]
+                for r in self.conn.execute(
+                    f"SELECT f.rowid, {columns} FROM facts f "
+                    f"WHERE f.rowid IN ({', '.join('?' * len(batch))})",
+                    batch,
+                )
+            }
+            yield from (found[rowid] for rowid in batch)
 
     def count_facts(self, flt: FactFilter) -> int:
         where, args = fact_conditions(flt)
-        sql = f"SELECT count(*) FROM facts f JOIN entities e ON e.id = f.owner{where}"
-        return int(self.conn.execute(sql, args).fetchone()[0])
+        return int(self.conn.execute(f"SELECT count(*) FROM facts f{where}", args).fetchone()[0])
 
     def citing(self, source_id: str) -> list[str]:
         """The entities that cite a source, in a fact, a relation or for themselves."""

@@ -69,10 +69,12 @@ def amount(value: Any = None, low: Any = None, high: Any = None, unit: str = "")
 
 
 def fact_value(fact: dict[str, Any]) -> str:
-    """The value with its bound and the source's own second-currency figure."""
+    """The value with its bound (``roughly half`` in words too, unless the words already
+    start with it) and the source's own second-currency figure."""
     text = amount(fact.get("value"), fact.get("low"), fact.get("high"), fact.get("unit", ""))
-    if fact.get("qualifier") and not isinstance(fact.get("value"), str):
-        text = f"{fact['qualifier']} {text}"
+    qualifier = fact.get("qualifier")
+    if qualifier and not text.casefold().startswith(qualifier.casefold() + " "):
+        text = f"{qualifier} {text}"
     conv = fact.get("converted")
     if conv:
         text += f" ({amount(conv.get('value'), conv.get('low'), conv.get('high'), conv['unit'])})"

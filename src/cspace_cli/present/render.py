@@ -298,9 +298,7 @@ def key_figures(payload: Payload, numbers: dict[str, int], page: Page) -> None:
         fact_group(group, numbers, page, 0 if owner == payload["id"] else 2, with_text=False)
     if payload["more_figures"]:
         page.add(
-            Text(
-                f"{payload['more_figures']} more: cspace facts --about {payload['id']}", "dim"
-            ),
+            Text(f"{payload['more_figures']} more: cspace facts --about {payload['id']}", "dim"),
             hang=4,
         )
 

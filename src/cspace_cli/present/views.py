@@ -6,11 +6,10 @@ entities reached through containment) so the JSON and the Rich output never disa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from cspace_cli.claims import claim_kinds, ordered_facts
-from cspace_cli.index.codec import fact_to_full_dict, source_to_dict
+from cspace_cli.index.codec import claimed, source_to_dict
 from cspace_cli.index.reader import FactFilter, FactRow, Index, Link, Summary
 from cspace_cli.kinds import KINDS, RELATIONS
 from cspace_cli.model import Entity, Fact
@@ -65,7 +64,9 @@ def facts_view(facts: tuple[Fact, ...]) -> list[Payload]:
 
 
 def fact_view(fact: Fact, kind: str = "") -> Payload:
-    return {**fact_to_full_dict(fact), "disputed": kind == "disputed", "series": kind == "series"}
+    """A fact as the JSON contract lists it, with whether it is part of a series or a
+    dispute."""
+    return claimed(fact, kind)
 
 
 def ref(index: Index, entity_id: str) -> Payload:
@@ -78,7 +79,7 @@ def summary_ref(s: Summary) -> Payload:
 
 def fact_row(row: FactRow) -> Payload:
     """A fact with the entity it belongs to: a row of ``cspace facts`` and the timeline."""
-    return {**fact_view(row.fact, row.claim), "entity": summary_ref(row.owner)}
+    return row.record
 
 
 def key_figure(index: Index, figure: Figure) -> Payload:
@@ -114,18 +115,22 @@ def all_sources(index: Index) -> dict[str, Payload]:
     return {sid: source_to_dict(s) for sid, s in index.sources.items()}
 
 
-def fact_listing(index: Index, rows: Iterable[FactRow]) -> Payload:
-    """``cspace facts``: the rows, read as they are printed, and the sources to number."""
-    return {"rows": (fact_row(r) for r in rows), "sources": all_sources(index)}
+def fact_listing(index: Index, flt: FactFilter) -> Payload:
+    """``cspace facts``: the rows, read only as they are printed (as dicts, or as the
+    index's JSON lines for the sink's fast path; it reads one of the two), and the
+    sources to number."""
+    return {
+        "rows": (fact_row(r) for r in index.facts(flt)),
+        "json_rows": index.fact_json(flt),
+        "sources": all_sources(index),
+    }
 
 
-def timeline_view(
-    index: Index, rows: Iterable[FactRow], undated: int, about: str | None
-) -> Payload:
+def timeline_view(index: Index, flt: FactFilter, *, undated: int, about: str | None) -> Payload:
     """Dated facts in time order, how many undated ones were left out, and the entity the
     timeline was narrowed to."""
     return {
-        **fact_listing(index, rows),
+        **fact_listing(index, flt),
         "undated": undated,
         "about": ref(index, about) if about else None,
     }
@@ -145,10 +150,10 @@ def compare_view(index: Index, kind: str, ids: list[str]) -> Payload:
         taken = {(f.row.owner.id, f.row.pos) for g in found.groups for f in g}
         series: set[str] = set()
         for row in index.facts(FactFilter(owners=[eid])):
-            if (eid, row.pos) in taken or row.fact.attribute in series:
+            if (eid, row.pos) in taken or row.record["attribute"] in series:
                 continue
             if row.claim == "series":
-                series.add(row.fact.attribute)
+                series.add(row.record["attribute"])
             items.append({**fact_row(row), "via": [], "earlier": 0})
         for item in items:
             same = seen_rows.setdefault(item["attribute"], [])

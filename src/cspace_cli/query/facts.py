@@ -19,6 +19,7 @@ from cspace_cli.query.match import lookup, printable
 from cspace_cli.text import from_argv, spaced
 
 SORTS = ("entity", "date", "value")
+SOURCE_CUTOFF = 80.0
 
 
 class Asked(NamedTuple):
@@ -38,23 +39,29 @@ class Asked(NamedTuple):
     sort: str = "entity"
 
 
-def resolve(index: Index, name: str) -> str:
-    """The entity a name means: an exact id as it is, else the best lookup of any kind."""
+def resolve(index: Index, name: str, option: str = "") -> str:
+    """The entity a name means: an exact id as it is, else the best lookup of any kind.
+    A miss names the option it came from."""
     name = from_argv(name)
     if name in index:
         return name
-    return lookup(index, name).best.id
+    try:
+        return lookup(index, name).best.id
+    except NotFound as miss:
+        if not option:
+            raise
+        raise NotFound(f"{option}: {miss}", miss.suggestions) from None
 
 
-def inside(index: Index, name: str) -> list[str]:
+def inside(index: Index, name: str, option: str = "--in") -> list[str]:
     """A place and everything it contains, at any depth."""
-    place = resolve(index, name)
+    place = resolve(index, name, option)
     return [place, *index.contained(place)]
 
 
-def about(index: Index, name: str) -> list[str]:
+def about(index: Index, name: str, option: str = "--about") -> list[str]:
     """An entity, what it contains and what it publishes, builds, operates or is backed by."""
-    return list(reach(index, resolve(index, name)))
+    return list(reach(index, resolve(index, name, option)))
 
 
 def period_option(option: str, text: str) -> Period:
@@ -68,9 +75,9 @@ def date_bounds(year: str, since: str, until: str) -> tuple[str, str]:
     """The first and last day a fact's period must overlap ('' for open ends)."""
     first = last = ""
     if year:
-        p = period_option("--year", year)
-        if p.precision != "year":
+        if not (len(year) == 4 and year.isascii() and year.isdigit()):
             raise UsageError(f"--year: '{printable(year)}' is not a year (use YYYY, e.g. 2026)")
+        p = period_option("--year", year)
         first, last = p.start, p.end
     if since:
         first = max(first, period_option("--from", since).start)
@@ -106,7 +113,7 @@ def near_sources(index: Index, source_id: str) -> list[str]:
     from rapidfuzz import fuzz, process
 
     found = process.extract(source_id, list(index.sources), scorer=fuzz.WRatio, limit=3)
-    return [choice for choice, score, _ in found if score >= 60]
+    return [choice for choice, score, _ in found if score >= SOURCE_CUTOFF]
 
 
 def fact_filter(index: Index, asked: Asked) -> FactFilter:
@@ -143,5 +150,5 @@ def timeline_filter(index: Index, query: str, since: str, until: str) -> FactFil
     """Dated facts (of one entity and what it reaches, when a query names one), in time
     order, within ``--from`` and ``--to``."""
     first, last = date_bounds("", since, until)
-    owners = about(index, query) if query else None
+    owners = about(index, query, "") if query else None
     return FactFilter(owners=owners, first_day=first, last_day=last, dated=True, sort="date")

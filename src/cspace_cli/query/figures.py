@@ -79,7 +79,7 @@ def figure_groups(index: Index, scope: dict[str, Path]) -> list[list[Figure]]:
     """The figures of every entity in scope, one group per attribute of one entity."""
     groups: dict[tuple[str, str], list[Figure]] = {}
     for row in index.facts(FactFilter(owners=list(scope), figures=True)):
-        groups.setdefault((row.owner.id, row.fact.attribute), []).append(
+        groups.setdefault((row.owner.id, row.record["attribute"]), []).append(
             Figure(row, scope[row.owner.id])
         )
     out = []
@@ -99,7 +99,7 @@ def recency(date: str) -> tuple[int, int]:
 
 def _status_rank(group: list[Figure]) -> int:
     return min(
-        STATUS_RANK.get(f.row.fact.status, 2 if f.row.fact.date else 3) for f in group
+        STATUS_RANK.get(f.row.record["status"], 2 if f.row.record["date"] else 3) for f in group
     )
 
 
@@ -116,7 +116,7 @@ def key_figures(index: Index, entity_id: str, limit: int = LIMIT) -> KeyFigures:
     for owner, own in per_owner.items():
         if owner == entity_id:
             continue
-        own.sort(key=lambda g: (_status_rank(g), recency(g[0].row.fact.date)))
+        own.sort(key=lambda g: (_status_rank(g), recency(g[0].row.record["date"])))
         over_cap.update(id(g) for g in own[PER_OWNER:])
 
     def rank(g: list[Figure]) -> tuple[object, ...]:
@@ -136,7 +136,7 @@ def key_figures(index: Index, entity_id: str, limit: int = LIMIT) -> KeyFigures:
             tier,
             _status_rank(g),
             len(first.path),
-            recency(first.row.fact.date),
+            recency(first.row.record["date"]),
             order[owner.id],
         )
 
