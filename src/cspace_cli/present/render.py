@@ -215,11 +215,12 @@ def numbering(payload: Payload) -> dict[str, int]:
     return {sid: n for n, sid in enumerate((s for s in dict.fromkeys(cited) if s in known), 1)}
 
 
-def markers(ids: Iterable[str], numbers: dict[str, int]) -> Text:
-    """``[1][2]``: one word, so a line break never falls inside a citation."""
+def markers(ids: Iterable[str], numbers: dict[str, int], sep: str = "") -> Text:
+    """``[1][2]``: one word, so a line break never falls inside a citation. In narrow
+    table cells ``sep`` " " lets a long run of citations wrap between them instead."""
     known = sorted({numbers[s] for s in ids if s in numbers})
     unknown = [safe(s) for s in dict.fromkeys(ids) if s not in numbers]
-    return Text("".join(f"[{m}]" for m in [*known, *unknown]), CITE)
+    return Text(sep.join(f"[{m}]" for m in [*known, *unknown]), CITE)
 
 
 def attribute_groups(facts: list[Payload]) -> list[list[Payload]]:

@@ -53,7 +53,7 @@ def status_cell(row: Payload) -> Text:
 
 
 def cited(numbers: dict[str, int]) -> Callable[[Payload], Text]:
-    return lambda row: markers(row["sources"], numbers)
+    return lambda row: markers(row["sources"], numbers, " ")
 
 
 def fact_columns(numbers: dict[str, int] | None) -> list[Column]:
@@ -175,7 +175,7 @@ def _compare_cell(
         bar = drawn.get((row["_row"], eid))
         if bar:
             out.append(bar + "\n", STATUS_STYLE.get(f["status"], ""))
-        out.append_text(claim(f)).append(GLUE).append_text(markers(f["sources"], numbers))
+        out.append_text(claim(f)).append(" ").append_text(markers(f["sources"], numbers, " "))
         if f["entity"]["id"] != eid:
             out.append(f" ({safe(f['entity']['name'])})", "dim")
         return out

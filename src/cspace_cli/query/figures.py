@@ -8,7 +8,7 @@ that support it), each with what that contains. :func:`key_figures` takes the nu
 target and projection facts of all of them and ranks them:
 
 1. the entity's own figures, then those of places, sites, plans and reports, then the rest;
-   each other entity gives at most ``PER_OWNER`` figures before any gives more;
+   each other entity gives at most ``PER_OWNER`` lines (claims) before any gives more;
 2. targets, then projections, then dated figures, then undated ones;
 3. nearer entities first, then the most recent (by the day the period ends).
 
@@ -24,12 +24,11 @@ from cspace_cli.index.reader import FactFilter, FactRow, Index
 from cspace_cli.periods import period_of
 
 LIMIT = 12
-PER_OWNER = 4
+PER_OWNER = 5
 REACH = {("published_by", "in"), ("builds", "out"), ("operates", "out")}
 BACKING = {("supports", "in"), ("invests_in", "in")}
 BACKER_KINDS = {"policy"}
-PLACE_KINDS = {"country", "province", "region", "city", "site"}
-DOCUMENT_KINDS = {"policy", "report"}
+FRAME_KINDS = {"country", "province", "region", "city", "site", "policy", "report"}
 STATUS_RANK = {"target": 0, "projection": 1}
 
 
@@ -117,20 +116,16 @@ def key_figures(index: Index, entity_id: str, limit: int = LIMIT) -> KeyFigures:
         if owner == entity_id:
             continue
         own.sort(key=lambda g: (_status_rank(g), recency(g[0].row.record["date"])))
-        over_cap.update(id(g) for g in own[PER_OWNER:])
+        lines = 0
+        for g in own:
+            lines += len(g)
+            if lines > PER_OWNER and lines > len(g):
+                over_cap.add(id(g))
 
     def rank(g: list[Figure]) -> tuple[object, ...]:
         first = g[0]
         owner = first.row.owner
-        tier = (
-            0
-            if owner.id == entity_id
-            else 1
-            if owner.kind in PLACE_KINDS
-            else 2
-            if owner.kind in DOCUMENT_KINDS
-            else 3
-        )
+        tier = 0 if owner.id == entity_id else 1 if owner.kind in FRAME_KINDS else 2
         return (
             id(g) in over_cap,
             tier,
