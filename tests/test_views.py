@@ -131,6 +131,14 @@ sea-launch port at Haiyang and the manufacturing bases of Jinan as the two poles
     "company/tianbing-holdings.toml": """
         name = "Tianbing Holdings"
         summary = "A look-alike name for the ambiguity line."
+
+        [[facts]]
+        attribute = "planned output"
+        value = 10
+        unit = "rockets/year"
+        status = "plan"
+        sources = ["doc-a"]
+        text = "A smaller line, for the comparison."
         """,
     "company/space-pioneer.toml": """
         name = "Space Pioneer"
@@ -324,10 +332,40 @@ def test_golden(views_base: Path, view: str, width: int, color: str) -> None:
     assert text == path.read_bytes().decode("utf-8"), f"{path.name} differs from the view"
 
 
+# The views across entities, at the widths people use.
+LISTING_VIEWS = {
+    "facts": ("facts",),
+    "facts-targets": ("facts", "--status", "target", "--status", "projection"),
+    "timeline": ("timeline", "shandong"),
+    "compare": ("compare", "company", "space pioneer", "jigang", "tianbing holdings"),
+    "source": ("sources", "doc-c"),
+    "list-in": ("list", "--in", "shandong"),
+}
+
+
+@pytest.mark.parametrize("color", ["never", "always"])
+@pytest.mark.parametrize("width", (80, 120))
+@pytest.mark.parametrize("view", list(LISTING_VIEWS))
+def test_golden_listings(views_base: Path, view: str, width: int, color: str) -> None:
+    res = run(*LISTING_VIEWS[view], "--color", color, env={"COLUMNS": str(width)})
+    assert res.exit_code == 0, res.stderr
+    check_layout(res.stdout, width)
+    assert ("\x1b[" in res.stdout) == (color == "always")
+    path = GOLDEN / f"{view}-{width}-{color}.txt"
+    if UPDATE_GOLDEN:
+        path.write_bytes(res.stdout.encode("utf-8"))
+        return
+    assert path.is_file(), f"no golden file {path.name}; run UPDATE_GOLDEN=1 pytest {__file__}"
+    assert res.stdout == path.read_bytes().decode("utf-8"), f"{path.name} differs from the view"
+
+
 def test_colour_changes_only_styles(views_base: Path) -> None:
     for args, _ in (v for v in VIEWS.values() if v[1] == 0):
         plain = shown(*args, color="never")
         assert SGR.sub("", shown(*args, color="always")) == plain
+    for args in LISTING_VIEWS.values():
+        if args[0] != "compare":  # a comparison draws bars on a terminal
+            assert SGR.sub("", shown(*args, color="always")) == shown(*args, color="never")
 
 
 # --- the entity view -------------------------------------------------------------------
@@ -525,7 +563,7 @@ def test_overview_counts_kinds_sources_dates_and_shows_commands(views_base: Path
     res = run("--color", "never", env={"COLUMNS": "80"})
     assert res.exit_code == 0
     lines = res.stdout.splitlines()
-    assert lines[1] == "8 entities, 12 facts, 3 sources; facts dated 2019 to 1 Feb 2026"
+    assert lines[1] == "8 entities, 13 facts, 3 sources; facts dated 2019 to 1 Feb 2026"
     assert lines[2] == "1 province · 2 cities · 4 companies · 1 site"
     assert "  cspace search 'sea launch'" in res.stdout
     check_layout(res.stdout, 80)

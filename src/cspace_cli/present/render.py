@@ -462,13 +462,18 @@ def table(rows: list[Payload], columns: list[Column], page: Page) -> None:
     if widths is None:
         cards(columns, cells, page, used.index(CARD_TITLE) if CARD_TITLE in used else 0)
         return
-    page.add(table_line([Text(c.title, "bold") for c in columns], columns, widths))
+    table_row([Text(c.title, "bold") for c in columns], columns, widths, page)
     page.add(Text("─" * (sum(widths) + GAP * (len(widths) - 1)), "dim"))
     for row in cells:
-        wrapped = [page.wrap(cell, w, w) for cell, w in zip(row, widths, strict=True)]
-        for k in range(max(len(w) for w in wrapped)):
-            parts = [w[k] if k < len(w) else Text() for w in wrapped]
-            page.add(table_line(parts, columns, widths))
+        table_row(row, columns, widths, page)
+
+
+def table_row(row: list[Text], columns: list[Column], widths: list[int], page: Page) -> None:
+    """One row, each cell wrapped within its column."""
+    wrapped = [page.wrap(cell, w, w) for cell, w in zip(row, widths, strict=True)]
+    for k in range(max(len(w) for w in wrapped)):
+        parts = [w[k] if k < len(w) else Text() for w in wrapped]
+        page.add(table_line(parts, columns, widths))
 
 
 def column_widths(columns: list[Column], cells: list[list[Text]], width: int) -> list[int] | None:

@@ -194,7 +194,7 @@ def source(payload: Payload, page: Page) -> None:
             Text("id: ", "dim"),
             Text(safe(payload["id"]), CITE),
             Text(
-                f" · cited by {count(len(payload['facts']), 'fact')} of "
+                f" · cited by {count(len(payload['facts']), 'fact')} and "
                 f"{count(len(payload['entities']), 'entity', 'entities')}",
                 "dim",
             ),
