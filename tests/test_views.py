@@ -605,6 +605,10 @@ def test_colour_when_forced_marks_statuses_and_conflicts(views_base: Path) -> No
         ("search", "evil"),
         ("sources",),
         ("company", "space pioneer"),
+        ("facts",),
+        ("timeline",),
+        ("sources", "evil"),
+        ("compare", "company", "evil", "space pioneer"),
     ],
 )
 def test_hostile_data_is_shown_literally(
@@ -617,7 +621,7 @@ def test_hostile_data_is_shown_literally(
     assert not ACTIVE.search(text)
     if color == "never":
         assert "\x1b" not in res.stdout
-    if args[-1] in ("evil", "company/evil", "sources"):
+    if args[-1] in ("evil", "company/evil", "sources", "facts"):
         for literal in LITERAL:
             assert literal in flat(text), literal
 

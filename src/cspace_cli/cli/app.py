@@ -313,6 +313,9 @@ def sources(
         say("no sources in the fact base")
 
 
+REACHED = "only it and what it contains, publishes, builds, operates or is backed by."
+
+
 class Sort(str, Enum):
     entity = "entity"
     date = "date"
@@ -393,8 +396,7 @@ def facts(
         typer.Option(
             "--about",
             metavar="ENTITY",
-            help="Only facts of ENTITY and what it contains, publishes, builds, operates or "
-            "is backed by, e.g. --about tianbing.",
+            help=f"Only facts of an ENTITY, e.g. --about tianbing: {REACHED}",
         ),
     ] = "",
     kind: Annotated[
@@ -447,12 +449,13 @@ def facts(
     Example: cspace facts --status target --year 2026
     """
     index = index_of(run)
-    asked = query_facts.Asked(
-        statuses=status or (),
+    flt = query_facts.fact_filter(
+        index,
+        status=status,
         year=year,
         since=since,
         until=until,
-        in_=inside,
+        inside=inside,
         about=about,
         kind=kind,
         attribute=attribute,
@@ -461,7 +464,6 @@ def facts(
         numeric=numeric,
         sort=sort.value,
     )
-    flt = query_facts.fact_filter(index, asked)
     view = functools.partial(views.fact_listing, index, flt)
     listing("facts", view, index.has_facts(flt), run, csv, "no facts match")
 
@@ -471,11 +473,7 @@ def facts(
 def timeline(
     query: Annotated[
         list[str] | None,
-        typer.Argument(
-            metavar="[QUERY]...",
-            help="An entity (any kind; words are joined): only it and what it contains, "
-            "publishes, builds, operates or is backed by.",
-        ),
+        typer.Argument(metavar="[QUERY]...", help=f"An entity (any kind; words joined): {REACHED}"),
     ] = None,
     since: FromOpt = "",
     until: ToOpt = "",

@@ -462,7 +462,7 @@ def table(rows: list[Payload], columns: list[Column], page: Page) -> None:
     if widths is None:
         cards(columns, cells, page, used.index(CARD_TITLE) if CARD_TITLE in used else 0)
         return
-    table_row([Text(c.title, "bold") for c in columns], columns, widths, page)
+    table_row([t(c.title, "bold") for c in columns], columns, widths, page)
     page.add(Text("─" * (sum(widths) + GAP * (len(widths) - 1)), "dim"))
     for row in cells:
         table_row(row, columns, widths, page)

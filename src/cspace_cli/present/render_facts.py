@@ -159,7 +159,9 @@ def compare(payload: Payload, page: Page, color: bool) -> None:
     drawn = bars(payload) if color else {}
     columns = [Column("", lambda r: t(r["attribute"], "bold"), True)]
     for entity in payload["entities"]:
-        columns.append(Column(entity["name"], _compare_cell(entity["id"], numbers, drawn), True))
+        columns.append(
+            Column(safe(entity["name"]), _compare_cell(entity["id"], numbers, drawn), True)
+        )
     table([{**r, "_row": i} for i, r in enumerate(payload["rows"])], columns, page)
     sources_below(numbers, {s["id"]: s for s in payload["sources"]}, page)
 

@@ -8,7 +8,7 @@ usage error, and a name that matches nothing is a miss with suggestions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any
 
 from cspace_cli.errors import NotFound, UsageError
 from cspace_cli.index.reader import FactFilter, Index
@@ -20,23 +20,6 @@ from cspace_cli.text import from_argv, spaced
 
 SORTS = ("entity", "date", "value")
 SOURCE_CUTOFF = 80.0
-
-
-class Asked(NamedTuple):
-    """The options of ``cspace facts`` as typed (``in_`` is ``--in``)."""
-
-    statuses: Sequence[str] = ()
-    year: str = ""
-    since: str = ""
-    until: str = ""
-    in_: str = ""
-    about: str = ""
-    kind: str = ""
-    attribute: str = ""
-    source: str = ""
-    disputed: bool = False
-    numeric: bool = False
-    sort: str = "entity"
 
 
 def resolve(index: Index, name: str, option: str = "") -> str:
@@ -116,33 +99,35 @@ def near_sources(index: Index, source_id: str) -> list[str]:
     return [choice for choice, score, _ in found if score >= SOURCE_CUTOFF]
 
 
-def fact_filter(index: Index, asked: Asked) -> FactFilter:
-    """The filter ``cspace facts`` runs: every option narrows it further."""
-    if asked.kind and asked.kind not in KINDS:
-        raise UsageError(f"unknown kind '{printable(asked.kind)}' (known: {', '.join(KINDS)})")
-    if asked.sort not in SORTS:
-        raise UsageError(f"--sort: '{printable(asked.sort)}' is not one of: {', '.join(SORTS)}")
-    first, last = date_bounds(asked.year, asked.since, asked.until)
+def fact_filter(index: Index, **asked: Any) -> FactFilter:
+    """The filter ``cspace facts`` runs: every option given narrows it further. The
+    options are those of the command, by name (``inside`` is ``--in``)."""
+    kind, sort, attribute = asked["kind"], asked["sort"], asked["attribute"]
+    if kind and kind not in KINDS:
+        raise UsageError(f"unknown kind '{printable(kind)}' (known: {', '.join(KINDS)})")
+    if sort not in SORTS:
+        raise UsageError(f"--sort: '{printable(sort)}' is not one of: {', '.join(SORTS)}")
+    first, last = date_bounds(asked["year"], asked["since"], asked["until"])
     owners: list[str] | None = None
-    if asked.in_:
-        owners = inside(index, asked.in_)
-    if asked.about:
-        scope = about(index, asked.about)
+    if asked["inside"]:
+        owners = inside(index, asked["inside"])
+    if asked["about"]:
+        scope = about(index, asked["about"])
         owners = scope if owners is None else [o for o in scope if o in set(owners)]
-    words = spaced(from_argv(asked.attribute)).split()
-    if asked.attribute and not words:
+    words = spaced(from_argv(attribute)).split()
+    if attribute and not words:
         raise UsageError("--attribute has no letters or digits")
     return FactFilter(
         owners=owners,
-        statuses=check_statuses(asked.statuses),
+        statuses=check_statuses(asked["status"] or ()),
         first_day=first,
         last_day=last,
-        kinds=(asked.kind,) if asked.kind else (),
+        kinds=(kind,) if kind else (),
         words=tuple(words),
-        source=check_source(index, asked.source) if asked.source else "",
-        disputed=asked.disputed,
-        numeric=asked.numeric,
-        sort=asked.sort,
+        source=check_source(index, asked["source"]) if asked["source"] else "",
+        disputed=asked["disputed"],
+        numeric=asked["numeric"],
+        sort=sort,
     )
 
 
