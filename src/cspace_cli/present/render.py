@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from rich.cells import cell_len
 from rich.console import Console
-from rich.text import Text
+from rich.text import Span, Text
 
 from cspace_cli.kinds import KINDS
 from cspace_cli.present.humanize import count, date_or_unknown, fact_value, period, when
@@ -496,13 +496,32 @@ def column_widths(columns: list[Column], cells: list[list[Text]], width: int) ->
 
 
 def table_line(parts: list[Text], columns: list[Column], widths: list[int]) -> Text:
-    line = Text()
+    """Cells padded to their widths, ``GAP`` apart, without trailing spaces. Put together
+    as one string and its style spans: appending Text to Text took 0.2 ms a line, most of
+    the time of an 850-row table."""
+    pieces: list[str] = []
+    spans: list[Span] = []
+    at = 0
+    last = len(parts) - 1
     for i, (part, column, w) in enumerate(zip(parts, columns, widths, strict=True)):
         pad = " " * (w - part.cell_len)
-        line.append_text(cat(Text(pad), part) if column.right else cat(part, Text(pad)))
-        if i < len(parts) - 1:
-            line.append(" " * GAP)
-    line.rstrip()
+        if column.right:
+            pieces.append(pad)
+            at += len(pad)
+        plain = part.plain
+        if part.style and plain:
+            spans.append(Span(at, at + len(plain), part.style))
+        spans += [Span(at + s.start, at + s.end, s.style) for s in part.spans]
+        pieces.append(plain)
+        at += len(plain)
+        if not column.right and i < last:
+            pieces.append(pad)
+            at += len(pad)
+        if i < last:
+            pieces.append(" " * GAP)
+            at += GAP
+    line = Text("".join(pieces).rstrip(), spans=spans)
+    line.spans = [s for s in (sp.right_crop(len(line.plain)) for sp in line.spans) if s]
     return line
 
 
