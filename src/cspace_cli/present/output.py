@@ -99,18 +99,17 @@ def emit(what: str, payload: Any, opts: OutputOptions) -> None:
         )
     from cspace_cli.present import render
 
-    if what in LISTINGS:
-        payload = {**payload, "rows": list(payload["rows"])}
     terminal = _is_terminal(sys.stdout)
     color = opts.settings.colour_on(terminal)
-    text = render.render(what, payload, color, terminal_width())
-    if terminal and opts.pager and opts.settings.pager and _longer_than_screen(text):
+    chunks = render.render(what, payload, color, terminal_width())
+    if terminal and opts.pager and opts.settings.pager and _longer_than_screen(chunks):
         from cspace_cli.present.pager import page
 
         sys.stdout.flush()
-        if page(text, opts.settings.pager):
+        if page("".join(chunks), opts.settings.pager):
             return
-    sys.stdout.write(text)
+    for chunk in chunks:
+        sys.stdout.write(chunk)
     sys.stdout.flush()
 
 
@@ -161,10 +160,10 @@ def _utf8(stream: Any) -> bool:
     return bool(encoding.lower().replace("-", "").replace("_", "") == "utf8")
 
 
-def _longer_than_screen(text: str) -> bool:
+def _longer_than_screen(chunks: list[str]) -> bool:
     import shutil
 
-    return text.count("\n") > shutil.get_terminal_size((80, 24)).lines
+    return sum(c.count("\n") for c in chunks) > shutil.get_terminal_size((80, 24)).lines
 
 
 def _is_terminal(stream: Any) -> bool:

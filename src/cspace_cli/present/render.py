@@ -9,6 +9,7 @@ reads well on a terminal, in a pipe and pasted into a report.
 from __future__ import annotations
 
 import io
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -34,6 +35,7 @@ MAX_VIEW = 100
 MIN_ROOM = 12
 GAP = 2
 GLUE = "\ue000"
+CHUNK = 2000  # lines of a plain page put into one piece of output
 
 
 def safe(value: Any) -> str:
@@ -75,15 +77,17 @@ class Page:
     """Lines wrapped to one width with hanging indents, printed in one go.
 
     ``GLUE`` is a space that never breaks: a citation stays on the line of the word before it.
-    Lines that already fit are taken as they are, and without colour the page is written
-    as plain text: wrapping and Rich's rendering of every line cost about 0.5 ms a line,
-    7 s for a 10,000-row list (docs/benchmarks.md).
+    Lines that already fit are taken as they are, and without colour a line is kept as
+    plain text and the page written as such: wrapping and Rich's rendering of every line
+    cost about 0.5 ms a line, 7 s for a 10,000-row list, and Text objects for a 100,000-row
+    table held 600 MiB (docs/benchmarks.md).
     """
 
     def __init__(self, out: Console, width: int) -> None:
         self.out = out
         self.width = max(width, MIN_ROOM * 2)
-        self.lines: list[Text] = []
+        self.styled = out.color_system is not None
+        self.lines: list[Text | str] = []
 
     def add(self, text: Text, indent: int = 0, hang: int | None = None, fold: bool = True) -> None:
         """Wrap ``text`` from column ``indent``; later lines start at ``hang``. With
@@ -91,10 +95,16 @@ class Page:
         being cut in two."""
         hang = indent if hang is None else hang
         if fits(text, self.width - indent):
-            self.lines.append(Text(" " * indent) + text if indent else text)
+            self.keep(text, indent)
             return
         for i, line in enumerate(self.wrap(text, self.width - indent, self.width - hang, fold)):
-            self.lines.append(Text(" " * (hang if i else indent)) + line)
+            self.keep(line, hang if i else indent)
+
+    def keep(self, line: Text, indent: int) -> None:
+        if not self.styled:
+            self.lines.append(" " * indent + line.plain)
+        else:
+            self.lines.append(Text(" " * indent) + line if indent else line)
 
     def wrap(self, text: Text, first: int, rest: int, fold: bool = True) -> list[Text]:
         if fits(text, first):
@@ -112,18 +122,30 @@ class Page:
         return [line for line in lines if line.plain] or [Text()]
 
     def blank(self) -> None:
-        if self.lines and self.lines[-1].plain:
-            self.lines.append(Text())
+        if self.lines and _plain(self.lines[-1]):
+            self.lines.append("")
 
-    def print(self) -> None:
-        while self.lines and not self.lines[-1].plain:
+    def print(self, chunks: list[str]) -> None:
+        """Add the page to ``chunks`` as text: plain pages a few thousand lines at a time,
+        letting go of the lines as they go, so a long one is never held twice over."""
+        while self.lines and not _plain(self.lines[-1]):
             self.lines.pop()
         if not self.lines:
             return
-        if self.out.color_system is None:
-            self.out.file.write("\n".join(line.plain for line in self.lines) + "\n")
-        else:
-            self.out.print(Text("\n").join(self.lines), soft_wrap=True)
+        if self.styled:
+            joined = Text("\n").join(t if isinstance(t, Text) else Text(t) for t in self.lines)
+            self.out.print(joined, soft_wrap=True)
+            chunks.append(self.out.file.getvalue())  # type: ignore[attr-defined]
+            return
+        lines = deque(map(_plain, self.lines))
+        self.lines.clear()
+        while lines:
+            batch = [lines.popleft() for _ in range(min(CHUNK, len(lines)))]
+            chunks.append("\n".join(batch) + "\n")
+
+
+def _plain(line: Text | str) -> str:
+    return line if isinstance(line, str) else line.plain
 
 
 def fits(text: Text, width: int) -> bool:
@@ -452,10 +474,16 @@ SOURCE_COLUMNS = [
 CARD_TITLE = 1
 
 
-def table(rows: list[Payload], columns: list[Column], page: Page) -> None:
-    """A table without trailing spaces; as one card per row when the width is too small."""
-    cells = [[c.cell(r) for c in columns] for r in rows]
-    used = [i for i, c in enumerate(columns) if any(row[i].plain for row in cells)]
+Cell = Text | str  # a cell kept as plain text when the page has no colour
+
+
+def table(rows: Iterable[Payload], columns: list[Column], page: Page) -> None:
+    """A table without trailing spaces; as one card per row when the width is too small.
+    Rows are read once; without colour each cell is kept as plain text only."""
+    cells: list[list[Cell]] = [
+        [c.cell(r) if page.styled else c.cell(r).plain for c in columns] for r in rows
+    ]
+    used = [i for i, c in enumerate(columns) if any(_plain(row[i]) for row in cells)]
     columns = [columns[i] for i in used]
     cells = [[row[i] for i in used] for row in cells]
     widths = column_widths(columns, cells, page.width)
@@ -468,18 +496,23 @@ def table(rows: list[Payload], columns: list[Column], page: Page) -> None:
         table_row(row, columns, widths, page)
 
 
-def table_row(row: list[Text], columns: list[Column], widths: list[int], page: Page) -> None:
+def _text(cell: Cell) -> Text:
+    return cell if isinstance(cell, Text) else Text(cell)
+
+
+def table_row(row: list[Cell], columns: list[Column], widths: list[int], page: Page) -> None:
     """One row, each cell wrapped within its column."""
-    wrapped = [page.wrap(cell, w, w) for cell, w in zip(row, widths, strict=True)]
+    wrapped = [page.wrap(_text(cell), w, w) for cell, w in zip(row, widths, strict=True)]
     for k in range(max(len(w) for w in wrapped)):
         parts = [w[k] if k < len(w) else Text() for w in wrapped]
         page.add(table_line(parts, columns, widths))
 
 
-def column_widths(columns: list[Column], cells: list[list[Text]], width: int) -> list[int] | None:
+def column_widths(columns: list[Column], cells: list[list[Cell]], width: int) -> list[int] | None:
     """Natural widths if they fit; otherwise the flexible columns share what is left."""
     natural = [
-        max(cell_len(c.title), *(row[i].cell_len for row in cells)) for i, c in enumerate(columns)
+        max(cell_len(c.title), *(cell_len(_plain(row[i])) for row in cells))
+        for i, c in enumerate(columns)
     ]
     room = width - GAP * (len(columns) - 1)
     if sum(natural) <= room:
@@ -525,16 +558,16 @@ def table_line(parts: list[Text], columns: list[Column], widths: list[int]) -> T
     return line
 
 
-def cards(columns: list[Column], cells: list[list[Text]], page: Page, title: int) -> None:
+def cards(columns: list[Column], cells: list[list[Cell]], page: Page, title: int) -> None:
     """One block per row: the title column, the short columns on one line, then the rest."""
     for k, row in enumerate(cells):
         if k:
             page.blank()
-        page.add(row[title].copy(), hang=4)
+        page.add(_text(row[title]).copy(), hang=4)
         fields = [
-            (c, cell)
+            (c, _text(cell))
             for i, (c, cell) in enumerate(zip(columns, row, strict=True))
-            if i != title and cell.plain
+            if i != title and _plain(cell)
         ]
         short = [
             cat(Text(f"{c.title}:{GLUE}", "dim"), cell)
@@ -610,12 +643,13 @@ def problems(rows: list[Payload], out: Console) -> None:
 LIST_VIEWS = {"list": LIST_COLUMNS, "search": SEARCH_COLUMNS, "sources": SOURCE_COLUMNS}
 
 
-def render(what: str, payload: Any, color: bool, width: int) -> str:
-    """The view as text for a terminal ``width`` wide, with colour codes if ``color``."""
+def render(what: str, payload: Any, color: bool, width: int) -> list[str]:
+    """The view as pieces of text for a terminal ``width`` wide, with colour codes if
+    ``color``; written one after the other they make the view."""
     out = console(color, width)
     if what == "problems":
         problems(payload, out)
-        return out.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+        return [out.file.getvalue()]  # type: ignore[attr-defined]
     prose = what in ("entity", "overview", "timeline", "source")
     page = Page(out, min(out.width, MAX_VIEW) if prose else out.width)
     if what == "entity":
@@ -631,5 +665,6 @@ def render(what: str, payload: Any, color: bool, width: int) -> str:
             render_facts.compare(payload, page, color)
         else:
             render_facts.VIEWS[what](payload, page)
-    page.print()
-    return out.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+    chunks: list[str] = []
+    page.print(chunks)
+    return chunks

@@ -5,7 +5,7 @@ citations), so they wrap, number sources and stay inert the same way as the enti
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from rich.text import Text
@@ -33,10 +33,13 @@ BAR = 12  # cells of the longest bar in a comparison row
 BLOCKS = " ▏▎▍▌▋▊▉█"
 
 
-def numbered(facts: list[Payload]) -> dict[str, int]:
-    """Sources numbered in the order the rows first cite them."""
-    cited = dict.fromkeys(s for f in facts for s in f["sources"])
-    return {sid: n for n, sid in enumerate(cited, 1)}
+def numbered(facts: Iterable[Payload], numbers: dict[str, int]) -> Iterator[Payload]:
+    """The rows as they come, numbering their sources in the order they are first cited
+    (so a listing is read once, and never held whole)."""
+    for f in facts:
+        for sid in f["sources"]:
+            numbers.setdefault(sid, len(numbers) + 1)
+        yield f
 
 
 def sources_below(numbers: dict[str, int], sources: dict[str, Payload], page: Page) -> None:
@@ -71,17 +74,15 @@ def fact_columns(numbers: dict[str, int] | None) -> list[Column]:
 
 def facts(payload: Payload, page: Page) -> None:
     """One row per fact, then the numbered sources."""
-    rows = payload["rows"]
-    numbers = numbered(rows)
-    table(rows, fact_columns(numbers), page)
+    numbers: dict[str, int] = {}
+    table(numbered(payload["rows"], numbers), fact_columns(numbers), page)
     sources_below(numbers, payload["sources"], page)
 
 
 def timeline(payload: Payload, page: Page) -> None:
     """Years as headings, each fact on a line that starts with its date, then the count of
     undated facts left out and the numbered sources."""
-    rows = payload["rows"]
-    numbers = numbered(rows)
+    numbers: dict[str, int] = {}
     about = payload["about"]
     if about:
         page.add(
@@ -94,7 +95,7 @@ def timeline(payload: Payload, page: Page) -> None:
             hang=4,
         )
     year = None
-    for f in rows:
+    for f in numbered(payload["rows"], numbers):
         start = f["date"][:4]
         if start != year:
             year = start
@@ -155,7 +156,9 @@ def _bar(share: float) -> str:
 def compare(payload: Payload, page: Page, color: bool) -> None:
     """One column per entity; on a terminal (colour on), bars for figures that share a
     unit and status in a row. Then the numbered sources."""
-    numbers = numbered([f for r in payload["rows"] for f in r["values"].values() if f])
+    numbers: dict[str, int] = {}
+    for _ in numbered((f for r in payload["rows"] for f in r["values"].values() if f), numbers):
+        pass
     drawn = bars(payload) if color else {}
     columns = [Column("", lambda r: t(r["attribute"], "bold"), True)]
     for entity in payload["entities"]:
