@@ -121,10 +121,12 @@ def format_for(fmt: str | None, target: Path | None) -> str:
 
 
 def entity_objects(index: Index) -> Iterator[Payload]:
-    """Every entity's view, in id order. Summaries and links are read into memory first:
-    one query for each, instead of several for every entity."""
+    """Every entity's view, in id order, without key figures (each is a fact exported on
+    its own entity; with them a 10,000-entity JSON export was 2.4 times the size and
+    time). Summaries and links are read into memory first: one query for each, instead of
+    several for every entity."""
     whole = index.in_memory()
-    return (entity_view(whole, e) for e in index.entities())
+    return (entity_view(whole, e, figures=False) for e in index.entities())
 
 
 def write_json(index: Index, out: TextIO) -> None:

@@ -23,22 +23,26 @@ CONTAINMENT_DEPTH = 3
 Payload = dict[str, Any]
 
 
-def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Payload:
-    figures, more = key_figures_view(index, entity.id)
+def entity_view(
+    index: Index, entity: Entity, match: Match | None = None, figures: bool = True
+) -> Payload:
+    """An entity as a lookup shows it. Without ``figures`` (the export) there are no
+    ``key_figures``: each of them is a fact of some entity, exported there once."""
+    shown, more = key_figures_view(index, entity.id) if figures else ([], 0)
     facts = facts_view(entity.facts)
     related = related_view(index, entity.id)
     cited = list(
         dict.fromkeys(
             [
-                *(s for f in figures for s in f["sources"]),
                 *entity.sources,
                 *(s for f in facts for s in f["sources"]),
                 *(s for r in entity.relations for s in r.sources),
                 *(s for r in related for s in r["sources"]),
+                *(s for f in shown for s in f["sources"]),
             ]
         )
     )
-    return {
+    view: Payload = {
         "schema_version": SCHEMA_VERSION,
         "id": entity.id,
         "kind": entity.kind,
@@ -48,8 +52,11 @@ def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Pay
         "aliases": [n for n in entity.names() if n not in (entity.name, entity.slug)],
         "summary": entity.summary,
         "located_in": ref(index, entity.located_in) if entity.located_in in index else None,
-        "key_figures": figures,
-        "more_figures": more,
+    }
+    if figures:
+        view.update(key_figures=shown, more_figures=more)
+    return {
+        **view,
         "facts": facts,
         "related": related,
         "sources": [source_to_dict(index.sources[s]) for s in cited if s in index.sources],
@@ -86,7 +93,7 @@ def key_figure(index: Index, figure: Figure) -> Payload:
     """A fact row with the path to it from the entity looked up (empty for its own) and
     the number of older values of its series left out."""
     return {
-        **fact_row(figure.row),
+        **figure.record,
         "via": [step_view(index, step) for step in figure.path],
         "earlier": figure.earlier,
     }
@@ -150,11 +157,12 @@ def compare_view(index: Index, kind: str, ids: list[str]) -> Payload:
         taken = {(f.row.owner.id, f.row.pos) for g in found.groups for f in g}
         series: set[str] = set()
         for row in index.facts(FactFilter(owners=[eid])):
-            if (eid, row.pos) in taken or row.record["attribute"] in series:
+            record = fact_row(row)
+            if (eid, row.pos) in taken or record["attribute"] in series:
                 continue
             if row.claim == "series":
-                series.add(row.record["attribute"])
-            items.append({**fact_row(row), "via": [], "earlier": 0})
+                series.add(record["attribute"])
+            items.append({**record, "via": [], "earlier": 0})
         for item in items:
             same = seen_rows.setdefault(item["attribute"], [])
             free = next((r for r in same if r["values"][eid] is None), None)

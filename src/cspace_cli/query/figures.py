@@ -18,7 +18,7 @@ The figures shown are then put together by entity, in the order each entity firs
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cspace_cli.index.reader import FactFilter, FactRow, Index
 from cspace_cli.periods import period_of
@@ -45,6 +45,7 @@ Path = tuple[Step, ...]
 
 class Figure(NamedTuple):
     row: FactRow
+    record: dict[str, Any]  # the row's fact, decoded once
     path: Path
     earlier: int = 0  # older values of a series, left out
 
@@ -78,8 +79,9 @@ def figure_groups(index: Index, scope: dict[str, Path]) -> list[list[Figure]]:
     """The figures of every entity in scope, one group per attribute of one entity."""
     groups: dict[tuple[str, str], list[Figure]] = {}
     for row in index.facts(FactFilter(owners=list(scope), figures=True)):
-        groups.setdefault((row.owner.id, row.record["attribute"]), []).append(
-            Figure(row, scope[row.owner.id])
+        record = row.record
+        groups.setdefault((row.owner.id, record["attribute"]), []).append(
+            Figure(row, record, scope[row.owner.id])
         )
     out = []
     for claims in groups.values():
@@ -97,9 +99,7 @@ def recency(date: str) -> tuple[int, int]:
 
 
 def _status_rank(group: list[Figure]) -> int:
-    return min(
-        STATUS_RANK.get(f.row.record["status"], 2 if f.row.record["date"] else 3) for f in group
-    )
+    return min(STATUS_RANK.get(f.record["status"], 2 if f.record["date"] else 3) for f in group)
 
 
 def key_figures(index: Index, entity_id: str, limit: int = LIMIT) -> KeyFigures:
@@ -115,7 +115,7 @@ def key_figures(index: Index, entity_id: str, limit: int = LIMIT) -> KeyFigures:
     for owner, own in per_owner.items():
         if owner == entity_id:
             continue
-        own.sort(key=lambda g: (_status_rank(g), recency(g[0].row.record["date"])))
+        own.sort(key=lambda g: (_status_rank(g), recency(g[0].record["date"])))
         lines = 0
         for g in own:
             lines += len(g)
@@ -131,7 +131,7 @@ def key_figures(index: Index, entity_id: str, limit: int = LIMIT) -> KeyFigures:
             tier,
             _status_rank(g),
             len(first.path),
-            recency(first.row.record["date"]),
+            recency(first.record["date"]),
             order[owner.id],
         )
 
