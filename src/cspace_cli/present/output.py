@@ -121,17 +121,19 @@ def write_array(items: Iterable[Any], stream: Any, compact: bool = False) -> Non
     write_items((to_json(item, stream, indent) for item in items), stream)
 
 
-def write_items(texts: Iterable[str], stream: Any, chunk: int = 500) -> None:
-    """A JSON array of items already encoded, indented by two spaces, written a few
-    hundred items at a time."""
+def write_items(texts: Iterable[str], stream: Any, chunk: int = 1 << 18) -> None:
+    """A JSON array of items already encoded, indented by two spaces, written about
+    ``chunk`` characters at a time."""
     stream.write("[")
     empty = True
     batch: list[str] = []
+    size = 0
     for text in texts:
         batch.append(text.replace("\n", "\n  "))
-        if len(batch) == chunk:
+        size += len(text)
+        if size >= chunk:
             stream.write(("\n  " if empty else ",\n  ") + ",\n  ".join(batch))
-            empty, batch = False, []
+            empty, batch, size = False, [], 0
     if batch:
         stream.write(("\n  " if empty else ",\n  ") + ",\n  ".join(batch))
         empty = False
