@@ -289,6 +289,7 @@ def test_facts_lists_every_fact_as_a_table_with_numbered_sources(facts_base: Pat
         (("--attribute", "satellite", "--source", "doc-web"), {("Oriental Aerospace Port", 137)}),
         (("--attribute", "launch miss", "--to", "2025-06"), {("Oriental Aerospace Port", 15)}),
         (("--in", "province/guangdong"), {("Guangdong", "half")}),
+        (("--about", "site/pioneer", "--kind", "company"), {("Space Pioneer", 3e9)}),
     ],
 )
 def test_facts_filters_combine(

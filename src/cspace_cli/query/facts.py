@@ -15,7 +15,7 @@ from cspace_cli.index.reader import FactFilter, Index
 from cspace_cli.kinds import KINDS, STATUSES
 from cspace_cli.periods import Period, parse
 from cspace_cli.query.figures import reach
-from cspace_cli.query.match import lookup, printable
+from cspace_cli.query.match import by_id, lookup, printable
 from cspace_cli.text import from_argv, spaced
 
 SORTS = ("entity", "date", "value")
@@ -23,12 +23,12 @@ SOURCE_CUTOFF = 80.0
 
 
 def resolve(index: Index, name: str, option: str = "") -> str:
-    """The entity a name means: an exact id as it is, else the best lookup of any kind.
-    A miss names the option it came from."""
+    """The entity a name means: an id (``kind/slug``, also one that moved kind) as it
+    is, else the best lookup of any kind. A miss names the option it came from."""
     name = from_argv(name)
-    if name in index:
-        return name
     try:
+        if "/" in name:
+            return by_id(index, name.strip())
         return lookup(index, name).best.id
     except NotFound as miss:
         if not option:
