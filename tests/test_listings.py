@@ -10,6 +10,7 @@ site, a dated series and a dispute.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -23,7 +24,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import REPO, SOURCES, run, write_base
+from conftest import REPO, SOURCES, alone, flat, run, shown, write_base
 
 SCHEMA = json.loads((REPO / "src" / "cspace_cli" / "schema.json").read_text(encoding="utf-8"))
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -131,10 +132,7 @@ LISTING_ENTITIES = {
 
 @pytest.fixture
 def facts_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = write_base(tmp_path / "facts", LISTING_ENTITIES, LISTING_SOURCES)
-    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
-    monkeypatch.setenv("CSPACE_FACTS", str(root))
-    return root
+    return alone(write_base(tmp_path / "facts", LISTING_ENTITIES, LISTING_SOURCES), monkeypatch)
 
 
 def validate(data: object, definition: str) -> None:
@@ -152,14 +150,7 @@ def rows(*args: str) -> list[dict[str, Any]]:
     return data
 
 
-def text(*args: str, width: int = 100, color: str = "never") -> str:
-    res = run(*args, "--color", color, env={"COLUMNS": str(width)})
-    assert res.exit_code == 0, res.stderr
-    return res.stdout
-
-
-def flat(value: str) -> str:
-    return " ".join(value.split())
+text = functools.partial(shown, width=100)
 
 
 # --- key figures -----------------------------------------------------------------------
@@ -220,9 +211,7 @@ def test_key_figures_are_capped_with_a_command_for_the_rest(
     many = 'name = "Busy"\nsummary = "Many figures."\n' + "".join(
         fact(f"figure {i}", i, date=f"20{10 + i}") for i in range(20)
     )
-    root = write_base(tmp_path / "f", {"company/busy.toml": many})
-    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
-    monkeypatch.setenv("CSPACE_FACTS", str(root))
+    alone(write_base(tmp_path / "f", {"company/busy.toml": many}), monkeypatch)
     data = json.loads(run("company", "busy", "--json").stdout)
     assert len(data["key_figures"]) == 12 and data["more_figures"] == 8
     assert [f["value"] for f in data["key_figures"]][:2] == [19, 18]  # the newest first

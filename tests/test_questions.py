@@ -13,7 +13,7 @@ import shlex
 
 import pytest
 
-from conftest import run
+from conftest import flat, run
 
 # (question, the first command, what its output must contain)
 QUESTIONS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -135,10 +135,6 @@ QUESTIONS: list[tuple[str, str, tuple[str, ...]]] = [
     ),
     ("Where does the sea launching happen?", "search sea launch", ("Oriental Aerospace Port",)),
 ]
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def test_the_question_set_is_large_enough() -> None:

@@ -21,7 +21,7 @@ import pytest
 import typer
 from rich.cells import cell_len
 
-from conftest import ENTITIES, SOURCES, run, write_base
+from conftest import ENTITIES, SOURCES, alone, flat, run, shown, write_base
 from cspace_cli.cli.app import app
 from cspace_cli.present.humanize import amount, fact_value, period, when
 from cspace_cli.present.render import safe
@@ -268,28 +268,12 @@ ACTIVE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066
 
 @pytest.fixture
 def views_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = write_base(tmp_path / "facts", VIEW_ENTITIES, VIEW_SOURCES)
-    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
-    monkeypatch.setenv("CSPACE_FACTS", str(root))
-    return root
+    return alone(write_base(tmp_path / "facts", VIEW_ENTITIES, VIEW_SOURCES), monkeypatch)
 
 
 @pytest.fixture
 def hostile_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = write_base(tmp_path / "hostile", HOSTILE_ENTITIES, HOSTILE_SOURCES)
-    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
-    monkeypatch.setenv("CSPACE_FACTS", str(root))
-    return root
-
-
-def shown(*args: str, width: int = 80, color: str = "never") -> str:
-    res = run(*args, "--color", color, env={"COLUMNS": str(width)})
-    assert res.exit_code == 0, res.stderr
-    return res.stdout
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
+    return alone(write_base(tmp_path / "hostile", HOSTILE_ENTITIES, HOSTILE_SOURCES), monkeypatch)
 
 
 def check_layout(text: str, width: int) -> None:
