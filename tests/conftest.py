@@ -3,6 +3,7 @@ and small fact bases written into ``tmp_path``."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -125,6 +126,22 @@ def shown(*args: str, width: int = 80, color: str = "never") -> str:
 def flat(text: str) -> str:
     """Text with every run of spaces and line breaks as one space, as a person reads it."""
     return " ".join(text.split())
+
+
+def read_terminal(master: int) -> str:
+    """Everything a child wrote to the pseudo-terminal whose ``master`` end this is, until
+    it closed it; closes ``master``."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return b"".join(chunks).decode("utf-8", "replace")
 
 
 def write_base(

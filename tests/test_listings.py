@@ -24,7 +24,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import REPO, SOURCES, alone, flat, run, shown, write_base
+from conftest import REPO, SOURCES, alone, flat, read_terminal, run, shown, write_base
 
 SCHEMA = json.loads((REPO / "src" / "cspace_cli" / "schema.json").read_text(encoding="utf-8"))
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -179,7 +179,7 @@ def test_key_figures_json_names_the_entity_and_the_path(facts_base: Path) -> Non
         "id": "site/sea-port",
         "kind": "site",
         "name": "Oriental Aerospace Port",
-        "name_zh": "",
+        "name_zh": None,
     }
     assert port["value"] == 137 and port["series"] and port["earlier"] == 2
     missions = [f for f in data["key_figures"] if f["attribute"] == "offshore launch missions"]
@@ -294,7 +294,7 @@ def test_facts_sort_by_date_value_or_entity(facts_base: Path) -> None:
     names = [r["entity"]["name"] for r in rows("facts")]
     assert names == sorted(names, key=str.casefold)
     dated = [r["date"] for r in rows("facts", "--sort", "date")]
-    assert dated[0] == "2023-02" and dated[-1] == ""  # undated last
+    assert dated[0] == "2023-02" and dated[-1] is None  # undated last
 
 
 def test_the_json_rows_are_the_fields_json_gives(facts_base: Path) -> None:
@@ -303,6 +303,46 @@ def test_the_json_rows_are_the_fields_json_gives(facts_base: Path) -> None:
     assert rows("facts") == rows("facts", "--fields", every)
     picked = json.loads(run("facts", "--json", "--fields", "attribute,entity").stdout)
     assert {tuple(r) for r in picked} == {("attribute", "entity")}
+
+
+def empty_strings(data: object, at: str = "") -> list[str]:
+    """Where ``data`` holds ``""``: schema version 2 writes a missing value as null."""
+    if isinstance(data, dict):
+        return [p for k, v in data.items() for p in empty_strings(v, f"{at}.{k}")]
+    if isinstance(data, list):
+        return [p for i, v in enumerate(data) for p in empty_strings(v, f"{at}[{i}]")]
+    return [at] if data == "" else []
+
+
+def test_missing_values_are_null_in_every_new_shape(facts_base: Path) -> None:
+    """Fact rows, the timeline, key figures, compare cells and one source follow schema
+    version 2 as lookups do: null for a value the fact files leave out, never ""."""
+    [strategy] = [r for r in rows("facts") if r["attribute"] == "strategy"]
+    assert [strategy[k] for k in ("unit", "qualifier", "date", "date_text", "section")] == [
+        None
+    ] * 5
+    assert strategy["entity"]["name_zh"] is None
+    outputs = {
+        "facts": rows("facts"),
+        "timeline": rows("timeline"),
+        "view": json.loads(run("province", "shandong", "--json").stdout),
+        "compare": json.loads(
+            run("compare", "province", "guangdong", "shandong", "zhejiang", "--json").stdout
+        ),
+        "source": json.loads(run("sources", "doc-a", "--json").stdout),
+    }
+    for name, data in outputs.items():
+        assert empty_strings(data) == [], name
+    view = outputs["view"]
+    own = next(f for f in view["key_figures"] if f["attribute"] == "emerging industry value")
+    assert own["date"] is None and own["qualifier"] is None and own["unit"] == "CNY"
+    port = next(f for f in view["key_figures"] if f["attribute"] == "satellites launched")
+    assert [step["name_zh"] for step in port["via"]] == [None, None, None]
+    cells = next(r for r in outputs["compare"]["rows"] if r["attribute"] == "industry share")
+    assert cells["values"]["province/zhejiang"]["date"] is None
+    source = outputs["source"]
+    assert (source["publisher"], source["date"], source["url"]) == (None, None, None)
+    assert source["facts"] and all(f["section"] is None for f in source["facts"])
 
 
 def test_facts_as_csv(facts_base: Path) -> None:
@@ -386,7 +426,7 @@ def test_periods_order_by_start_then_the_longer_first(facts_base: Path) -> None:
     dates = [r["date"] for r in rows("timeline", "clockwork")]
     assert dates == IN_TIME_ORDER
     sorted_dates = [r["date"] for r in rows("facts", "--about", "clockwork", "--sort", "date")]
-    assert sorted_dates == [*IN_TIME_ORDER, ""]
+    assert sorted_dates == [*IN_TIME_ORDER, None]
 
 
 def test_newest_first_is_by_period_not_by_spelling(facts_base: Path) -> None:
@@ -582,19 +622,10 @@ def on_terminal(args: list[str], env: dict[str, str]) -> str:
         env=env,
     )
     os.close(other)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    screen = read_terminal(main)
     proc.wait(timeout=60)
-    os.close(main)
     assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
-    return b"".join(chunks).decode("utf-8", "replace")
+    return screen
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from cspace_cli.cli.options import (
     Run,
     shared,
 )
+from cspace_cli.cli.typer_internals import tidy_commands
 from cspace_cli.errors import InvalidFactBase, NotFound, UsageError
 from cspace_cli.index.cache import open_index
 from cspace_cli.index.reader import Index
@@ -53,8 +54,22 @@ KindArg = Annotated[
 ]
 
 
+def kind_option(help: str) -> Any:
+    """``--kind``/``-k KIND``, completed with the kinds (search and facts)."""
+    return typer.Option(
+        "--kind", "-k", metavar="KIND", help=help, autocompletion=lambda: list(KINDS)
+    )
+
+
 class CspaceGroup(TyperGroup):
-    """Sends whatever a command raises down the one ladder in :mod:`ladder`."""
+    """Sends whatever a command raises down the one ladder in :mod:`ladder`, and answers
+    shell completion with cspace's own classes (see :mod:`typer_internals`)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from cspace_cli.cli.typer_internals import use_own_completion
+
+        use_own_completion()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -67,19 +82,17 @@ class CspaceGroup(TyperGroup):
             raise typer.Exit(exit_status(exc, debug)) from None
 
 
+EXAMPLES = (  # the root help and the man page (scripts/gen_cli_docs.py) show these
+    "cspace province shandong",
+    "cspace company 'tian bing' --json",
+    "cspace search 'sea launch'",
+    "cspace facts --status target --year 2026",
+    "cspace timeline shandong",
+    "cspace compare province guangdong shandong zhejiang",
+)
 EPILOG = (
     "\b\nExamples:\n"
-    + "\n".join(
-        f"  {example}"
-        for example in (
-            "cspace province shandong",
-            "cspace company 'tian bing' --json",
-            "cspace search 'sea launch'",
-            "cspace facts --status target --year 2026",
-            "cspace timeline shandong",
-            "cspace compare province guangdong shandong zhejiang",
-        )
-    )
+    + "\n".join(f"  {example}" for example in EXAMPLES)
     + "\n\n\b\nEnvironment:\n"
     + "\n".join(f"  {name:<19}{what}" for name, what in ENVIRONMENT)
 )
@@ -134,10 +147,16 @@ def root(
         ),
     ] = False,
     no_pager: NoPagerOpt = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress bar on long work (a first index build, an export)."
+        ),
+    ] = False,
 ) -> None:
     """With no command, print an overview of the fact base and the main commands."""
     settings = from_env(facts=facts or [], no_cache=no_cache, debug=debug, color=color.value)
-    ctx.obj = Run(settings, json, fields, not no_pager)
+    ctx.obj = Run(settings, json, fields, pager=not no_pager, quiet=quiet)
     if ctx.invoked_subcommand is None:
         output.emit(
             "overview", views.overview(index_of(ctx.obj)), ctx.obj._replace(fields="").output()
@@ -146,7 +165,8 @@ def root(
 
 def index_of(run: Run) -> Index:
     """The index for this run: shipped base, CSPACE_FACTS, then --facts folders."""
-    return open_index(run.settings)
+    with run.long_work("reading fact files") as progress:
+        return open_index(run.settings, progress=progress)
 
 
 def complete_query(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
@@ -219,14 +239,12 @@ def search(
             metavar="QUERY...", help="Words to find in names and facts, e.g. sea launch."
         ),
     ],
-    kind: Annotated[
-        str | None,
-        typer.Option(
-            "--kind", "-k", help="Only this kind, e.g. -k site.", autocompletion=lambda: list(KINDS)
-        ),
-    ] = None,
+    kind: Annotated[str | None, kind_option("Only this kind, e.g. -k site.")] = None,
     limit: Annotated[
-        int, typer.Option("--limit", "-L", min=0, help="Show at most this many hits; 0 for all.")
+        int,
+        typer.Option(
+            "--limit", "-L", min=0, metavar="N", help="Show at most this many hits; 0 for all."
+        ),
     ] = 50,
     *,
     run: Run,
@@ -300,7 +318,7 @@ def sources(
     index = index_of(run)
     if source_id is not None:
         found = query_facts.check_source(index, source_id)
-        output.emit("source", views.source_view(index, found), run.output())
+        output.emit("source", views.source_detail(index, found), run.output())
         return
     rows = views.source_rows(index)
     if rows or run.json:
@@ -395,16 +413,7 @@ def facts(
             help=f"Only facts of an ENTITY, e.g. --about tianbing: {REACHED}",
         ),
     ] = "",
-    kind: Annotated[
-        str,
-        typer.Option(
-            "--kind",
-            "-k",
-            metavar="KIND",
-            help="Only facts of entities of this kind.",
-            autocompletion=lambda: list(KINDS),
-        ),
-    ] = "",
+    kind: Annotated[str, kind_option("Only facts of entities of this kind.")] = "",
     attribute: Annotated[
         str,
         typer.Option(
@@ -593,6 +602,7 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             case_sensitive=False,
             help="json: an array of entity objects (as --json); jsonl: one per line; csv: one "
             "row per fact with its entity and citation; sqlite: a database (needs -o). "
@@ -609,25 +619,47 @@ def export_command(
             "FILE is kept unless --force; never inside a fact folder.",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    metadata: Annotated[
+        Path | None,
+        typer.Option(
+            "--metadata",
+            "-m",
+            metavar="JSON",
+            help="With an SQLite FILE, also write Datasette metadata (title, source, licence, "
+            "label columns) to JSON: datasette FILE -m JSON.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE (and JSON) if it exists.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     *,
     run: Run,
 ) -> None:
     """Export every entity and fact as JSON, JSON Lines, CSV or SQLite.
 
-    The whole fact base is exported, with the folders of --facts and CSPACE_FACTS.
+    The whole fact base is exported, with the folders of --facts and CSPACE_FACTS. A value
+    the facts leave out is null in JSON, NULL in SQLite and an empty cell in CSV. The
+    SQLite file has full-text tables, so Datasette offers search.
 
-    Example: cspace export -o facts.db && datasette facts.db
+    Example: cspace export -o facts.db -m metadata.json && datasette facts.db -m metadata.json
     """
     from cspace_cli.present.export import format_for, write_file, write_stream
 
     name = format_for(fmt.value if fmt else None, target)
+    run = run._replace(quiet=run.quiet or quiet)
+    if metadata is not None and (target is None or name != "sqlite"):
+        raise UsageError("--metadata describes an SQLite export for Datasette: add -o FILE.db")
     index = index_of(run)
-    if target is None:
-        write_stream(index, name, sys.stdout)
-        return
-    write_file(index, name, target, force, run.settings.fact_folders())
+    with run.long_work("writing entities") as progress:
+        if target is None:
+            write_stream(index, name, sys.stdout, progress)
+            sys.stdout.flush()
+            return
+        write_file(index, name, target, force, run.settings.fact_folders(), metadata, progress)
     say(f"wrote {len(index)} entities as {name} to {target}")
+    if metadata is not None:
+        say(f"wrote Datasette metadata to {metadata}; run: datasette {target} -m {metadata}")
 
 
 @app.command()
@@ -671,6 +703,61 @@ def completion(
     from cspace_cli.cli.typer_internals import completion_script
 
     sys.stdout.write(completion_script(shell.value) + "\n")
+
+
+CacheAction = Enum(  # type: ignore[misc]
+    "CacheAction", {action: action for action in ("path", "info", "clear", "prune")}, type=str
+)
+
+
+@app.command("cache")
+@shared("json", "fields", "color")
+def cache_command(
+    action: Annotated[
+        CacheAction,
+        typer.Argument(
+            metavar="ACTION",
+            case_sensitive=False,
+            help="path: the cache folder; info: its index files, their sizes, last use and "
+            "the fact folders each serves; clear: remove them all; prune: remove those not "
+            "used for --days days and those an older cspace wrote.",
+        ),
+    ],
+    days: Annotated[
+        int,
+        typer.Option("--days", min=0, metavar="N", help="With prune: unused for N days."),
+    ] = 30,
+    *,
+    run: Run,
+) -> None:
+    """Show or clean the index cache: path, info, clear or prune.
+
+    cspace keeps one index file per set of fact folders, and removes the files of older
+    formats itself when it builds one.
+
+    Example: cspace cache info
+    """
+    from cspace_cli.index.cache_folder import cache_files, remove, stale
+    from cspace_cli.present.humanize import count, size
+
+    folder = run.settings.cache_folder()
+    if action.value == "path":
+        sys.stdout.write(f"{folder}\n")
+        return
+    files = cache_files(folder)
+    if action.value == "info":
+        rows = views.cache_rows(files)
+        if rows or run.json:
+            output.emit("cache", rows, run.output())
+        if not rows:
+            say(f"no index files in {folder}")
+        return
+    gone = remove(files if action.value == "clear" else stale(files, days))
+    freed = size(sum(f.size for f in gone))
+    say(f"removed {count(len(gone), 'index file')} ({freed}) from {folder}")
+
+
+tidy_commands(app)
 
 
 def check_kind(kind: str | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cspace_cli import __version__
 from cspace_cli.claims import claim_kinds, ordered_facts
@@ -22,14 +22,17 @@ from cspace_cli.index.codec import (
     encode_source,
     fact_row,
 )
-from cspace_cli.index.freshness import file_stamps, layout
+from cspace_cli.index.freshness import absolute, file_stamps, layout
 from cspace_cli.kinds import KINDS
 from cspace_cli.load.walk import Listing
 from cspace_cli.model import Entity
 from cspace_cli.periods import period_of
 from cspace_cli.text import escape_active, spaced
 
-FORMAT = 6
+if TYPE_CHECKING:
+    from cspace_cli.load.scan import Progress
+
+FORMAT = 7
 SALT = f"{__version__} {FORMAT}"  # a new release or index layout is a new cache
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,8 +75,14 @@ CREATE INDEX cites_owner ON cites(owner);
 """
 
 
-def build(listings: Sequence[Listing], target: str, stamp: bytes = b"") -> sqlite3.Connection:
-    """Load and check every folder straight into a new index; refuse an invalid fact base."""
+def build(
+    listings: Sequence[Listing],
+    target: str,
+    stamp: bytes = b"",
+    progress: Progress | None = None,
+) -> sqlite3.Connection:
+    """Load and check every folder straight into a new index; refuse an invalid fact base.
+    ``progress`` hears of every file parsed."""
     from cspace_cli.load.scan import scan
 
     conn = sqlite3.connect(target)
@@ -89,7 +98,7 @@ def build(listings: Sequence[Listing], target: str, stamp: bytes = b"") -> sqlit
         stats.add(entity)
 
     try:
-        sources, problems, _ = scan(listings, insert, prepare_rows)
+        sources, problems, _ = scan(listings, insert, prepare_rows, progress)
         batch.flush()
     except BaseException:
         conn.close()
@@ -111,6 +120,7 @@ def build(listings: Sequence[Listing], target: str, stamp: bytes = b"") -> sqlit
             "layout": layout(listings, SALT),
             "version": __version__,
             "stats": json.dumps(stats.dump()),
+            "folders": json.dumps([absolute(x.folder) for x in listings], ensure_ascii=False),
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         conn.executescript(INDEXES)
@@ -182,7 +192,7 @@ def fact_rows(e: Entity) -> tuple[list[Row], list[Row]]:
     more to decode and encode, a fifth of the whole command). And one row per source it
     cites (``pos`` -1: cited by the entity itself or one of its relations)."""
     kinds = claim_kinds(e.facts)
-    entity = {"id": e.id, "kind": e.kind, "name": e.name, "name_zh": e.name_zh}
+    entity = {"id": e.id, "kind": e.kind, "name": e.name, "name_zh": e.name_zh or None}
     position = {id(f): i for i, f in enumerate(e.facts)}
     facts, cites = [], []
     for rank, f in enumerate(ordered_facts(e.facts)):

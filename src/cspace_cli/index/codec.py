@@ -18,6 +18,7 @@ from cspace_cli.periods import Period, period_of
 REQUIRED = object()  # the "default" of a field that has none: never equal to a value
 FACT_DEFAULTS = {name: Fact._field_defaults.get(name, REQUIRED) for name in Fact._fields}
 SOURCE_FIELDS = Source._fields
+OPTIONAL_FACT_TEXT = ("unit", "qualifier", "date", "date_text", "section")
 UNDATED = "~"  # first and last day of an undated fact: after every date, so an index in
 # date order puts undated facts last
 
@@ -35,11 +36,18 @@ def fact_to_full_dict(fact: Fact) -> dict[str, Any]:
 
 
 def claimed(fact: Fact, claim: str) -> dict[str, Any]:
-    """A fact with whether it is part of a series or a dispute (``claim``)."""
-    return {**fact_to_full_dict(fact), "disputed": claim == "disputed", "series": claim == "series"}
+    """A fact as the JSON contract lists it, with whether it is part of a series or a
+    dispute (``claim``). A text the fact file leaves out is None (schema version 2)."""
+    out = fact_to_full_dict(fact)
+    for key in OPTIONAL_FACT_TEXT:
+        if not out[key]:
+            out[key] = None
+    out["disputed"] = claim == "disputed"
+    out["series"] = claim == "series"
+    return out
 
 
-def fact_row(fact: Fact, claim: str, entity: dict[str, str]) -> dict[str, Any]:
+def fact_row(fact: Fact, claim: str, entity: dict[str, str | None]) -> dict[str, Any]:
     """A fact with its claim flags and the entity it belongs to: a row of ``cspace facts
     --json``, as the index stores it."""
     return {**claimed(fact, claim), "entity": entity}

@@ -19,9 +19,8 @@ from cspace_cli.index.codec import (
     Stats,
     decode_entity,
     decode_source,
-    fact_from_dict,
 )
-from cspace_cli.model import Entity, Fact, Source
+from cspace_cli.model import Entity, Source
 
 PREFIX_LIMIT = 200
 
@@ -67,10 +66,6 @@ class FactRow(NamedTuple):
     @property
     def record(self) -> dict[str, Any]:
         return dict(json.loads(self.json))
-
-    @property
-    def fact(self) -> Fact:
-        return fact_from_dict(self.record)
 
 
 class FactFilter(NamedTuple):

@@ -43,6 +43,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "facts": _FACT_ROW,
     "timeline": _FACT_ROW,
     "compare": ("kind", "entities", "rows", "sources"),
+    "cache": ("path", "bytes", "last_used", "format", "folders"),
 }
 LISTINGS = ("facts", "timeline")  # payloads whose JSON is the array of their rows
 
@@ -82,6 +83,7 @@ def select(payload: Any, fields: tuple[str, ...]) -> Any:
 def emit(what: str, payload: Any, opts: OutputOptions) -> None:
     if opts.csv:
         write_csv(payload, opts.fields)
+        sys.stdout.flush()  # as for JSON below
         return
     fields = parse_fields(opts.fields, FIELDS.get(what, ())) if opts.fields else ()
     if opts.json:
@@ -92,6 +94,7 @@ def emit(what: str, payload: Any, opts: OutputOptions) -> None:
             write_array(rows, sys.stdout, compact=True)
         else:
             sys.stdout.write(to_json(select(payload, fields), sys.stdout) + "\n")
+        sys.stdout.flush()  # a reader gone is noticed here, not at exit (which says 120)
         return
     if fields:
         raise UsageError(
@@ -99,7 +102,7 @@ def emit(what: str, payload: Any, opts: OutputOptions) -> None:
         )
     from cspace_cli.present import render
 
-    terminal = _is_terminal(sys.stdout)
+    terminal = is_terminal(sys.stdout)
     color = opts.settings.colour_on(terminal)
     chunks = render.render(what, payload, color, terminal_width())
     if terminal and opts.pager and opts.settings.pager and _longer_than_screen(chunks):
@@ -168,7 +171,7 @@ def _longer_than_screen(chunks: list[str]) -> bool:
     return sum(c.count("\n") for c in chunks) > shutil.get_terminal_size((80, 24)).lines
 
 
-def _is_terminal(stream: Any) -> bool:
+def is_terminal(stream: Any) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError, OSError):

@@ -2,22 +2,27 @@
 
 Everything a view shows is decided here (alias lists, conflicts, citations, related
 entities reached through containment) so the JSON and the Rich output never disagree.
+A value the fact file leaves out is ``None`` (JSON null, SQL NULL), never ``""``: data
+tools tell "missing" from "empty" by it (schema version 2). Lists stay lists.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cspace_cli.claims import claim_kinds, ordered_facts
-from cspace_cli.index.codec import claimed, source_to_dict
-from cspace_cli.index.reader import FactFilter, FactRow, Index, Link, Summary
+from cspace_cli.index.codec import SOURCE_FIELDS, claimed
+from cspace_cli.index.reader import FactFilter, FactRow, Index, Link
 from cspace_cli.kinds import KINDS, RELATIONS
-from cspace_cli.model import Entity, Fact
+from cspace_cli.model import Entity, Fact, Source
 from cspace_cli.query.figures import Figure, Step, key_figures
 from cspace_cli.query.match import Candidate, Match
 from cspace_cli.query.search import Hit
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    from cspace_cli.index.cache_folder import CacheFile
+
+SCHEMA_VERSION = 2
 CONTAINMENT_DEPTH = 3
 
 Payload = dict[str, Any]
@@ -47,8 +52,8 @@ def entity_view(
         "id": entity.id,
         "kind": entity.kind,
         "name": entity.name,
-        "name_zh": entity.name_zh,
-        "pinyin": entity.pinyin,
+        "name_zh": entity.name_zh or None,
+        "pinyin": entity.pinyin or None,
         "aliases": [n for n in entity.names() if n not in (entity.name, entity.slug)],
         "summary": entity.summary,
         "located_in": ref(index, entity.located_in) if entity.located_in in index else None,
@@ -59,7 +64,7 @@ def entity_view(
         **view,
         "facts": facts,
         "related": related,
-        "sources": [source_to_dict(index.sources[s]) for s in cited if s in index.sources],
+        "sources": [source_view(index.sources[s]) for s in cited if s in index.sources],
         "match": match_view(index, match) if match else None,
     }
 
@@ -76,12 +81,14 @@ def fact_view(fact: Fact, kind: str = "") -> Payload:
     return claimed(fact, kind)
 
 
+def source_view(s: Source) -> Payload:
+    """A source record; only ``id`` and ``title`` are always there."""
+    return {name: getattr(s, name) or None for name in SOURCE_FIELDS}
+
+
 def ref(index: Index, entity_id: str) -> Payload:
-    return summary_ref(index.summaries[entity_id])
-
-
-def summary_ref(s: Summary) -> Payload:
-    return {"id": s.id, "kind": s.kind, "name": s.name, "name_zh": s.name_zh}
+    s = index.summaries[entity_id]
+    return {"id": s.id, "kind": s.kind, "name": s.name, "name_zh": s.name_zh or None}
 
 
 def fact_row(row: FactRow) -> Payload:
@@ -119,7 +126,7 @@ def key_figures_view(index: Index, entity_id: str) -> tuple[list[Payload], int]:
 
 def all_sources(index: Index) -> dict[str, Payload]:
     """Every source by id, for views that number the ones their rows cite."""
-    return {sid: source_to_dict(s) for sid, s in index.sources.items()}
+    return {sid: source_view(s) for sid, s in index.sources.items()}
 
 
 def fact_listing(index: Index, flt: FactFilter) -> Payload:
@@ -180,17 +187,17 @@ def compare_view(index: Index, kind: str, ids: list[str]) -> Payload:
         "entities": [ref(index, eid) for eid in ids],
         "rows": rows,
         "sources": [
-            source_to_dict(index.sources[s]) for s in dict.fromkeys(cited) if s in index.sources
+            source_view(index.sources[s]) for s in dict.fromkeys(cited) if s in index.sources
         ],
     }
 
 
-def source_view(index: Index, source_id: str) -> Payload:
+def source_detail(index: Index, source_id: str) -> Payload:
     """One source in full, every entity citing it (for itself, a relation or a fact) and
     every fact citing it."""
     return {
         "schema_version": SCHEMA_VERSION,
-        **source_to_dict(index.sources[source_id]),
+        **source_view(index.sources[source_id]),
         "entities": [ref(index, eid) for eid in index.citing(source_id)],
         "facts": [fact_row(r) for r in index.facts(FactFilter(source=source_id))],
     }
@@ -264,7 +271,13 @@ def list_rows(index: Index, kind: str | None, within: set[str] | None = None) ->
         listed = (row for row in listed if row[0].id in within)
     rows = sorted(listed, key=lambda row: (row[0].kind, row[0].name.casefold()))
     return [
-        {"id": s.id, "kind": s.kind, "name": s.name, "name_zh": s.name_zh, "summary": summary}
+        {
+            "id": s.id,
+            "kind": s.kind,
+            "name": s.name,
+            "name_zh": s.name_zh or None,
+            "summary": summary,
+        }
         for s, summary in rows
     ]
 
@@ -279,7 +292,7 @@ def search_rows(index: Index, hits: list[Hit]) -> list[Payload]:
 def source_rows(index: Index) -> list[Payload]:
     facts, entities = index.stats.fact_cites, index.stats.entity_cites
     return [
-        {**source_to_dict(s), "facts": facts.get(s.id, 0), "entities": entities.get(s.id, 0)}
+        {**source_view(s), "facts": facts.get(s.id, 0), "entities": entities.get(s.id, 0)}
         for s in index.sources.values()
     ]
 
@@ -293,5 +306,24 @@ def overview(index: Index) -> Payload:
         "kinds": {k: kinds.get(k, 0) for k in KINDS},
         "facts": index.stats.facts,
         "sources": len(index.sources),
-        "dates": {"earliest": earliest, "latest": latest},
+        "dates": {"earliest": earliest or None, "latest": latest or None},
     }
+
+
+def cache_rows(files: list[CacheFile]) -> list[Payload]:
+    """The index cache's files: where, how big, last used (UTC), their format against this
+    cspace's (current, older, newer, unreadable), and the fact folders each serves."""
+    from datetime import datetime, timezone
+
+    return [
+        {
+            "path": str(f.path),
+            "bytes": f.size,
+            "last_used": datetime.fromtimestamp(f.last_used, timezone.utc).isoformat(
+                timespec="seconds"
+            ),
+            "format": f.format,
+            "folders": list(f.folders),
+        }
+        for f in files
+    ]

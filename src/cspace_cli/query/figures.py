@@ -91,10 +91,10 @@ def figure_groups(index: Index, scope: dict[str, Path]) -> list[list[Figure]]:
     return out
 
 
-def recency(date: str) -> tuple[int, int]:
+def recency(date: str | None) -> tuple[int, int]:
     """Most recent first, by the day a period ends: a total for 2025 is newer news than a
-    count as of February 2025. Undated last."""
-    p = period_of(date)
+    count as of February 2025. Undated (None) last."""
+    p = period_of(date or "")
     return (-p.last.toordinal(), -p.first.toordinal()) if p else (0, 0)
 
 
