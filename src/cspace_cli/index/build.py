@@ -14,18 +14,27 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cspace_cli import __version__
+from cspace_cli.claims import claim_kinds, ordered_facts
 from cspace_cli.errors import InvalidFactBase
-from cspace_cli.index.codec import Stats, decode_entity, encode_entity, encode_source
+from cspace_cli.index.codec import (
+    UNDATED,
+    Stats,
+    decode_entity,
+    encode_entity,
+    encode_source,
+    fact_row,
+)
 from cspace_cli.index.freshness import absolute, file_stamps, layout
 from cspace_cli.kinds import KINDS
 from cspace_cli.load.walk import Listing
 from cspace_cli.model import Entity, Fact
-from cspace_cli.text import spaced
+from cspace_cli.periods import period_of
+from cspace_cli.text import escape_active, spaced
 
 if TYPE_CHECKING:
     from cspace_cli.load.scan import Progress
 
-FORMAT = 7
+FORMAT = 8
 SALT = f"{__version__} {FORMAT}"  # a new release or index layout is a new cache
 CONTEXT_NAMES = 256  # characters of an entity's names repeated in each of its search rows
 SCHEMA = """
@@ -46,6 +55,12 @@ CREATE VIEW rows_in_context AS SELECT r.rowid AS rowid, e.names AS names, r.attr
 CREATE TABLE links(node TEXT NOT NULL, relation TEXT NOT NULL, direction TEXT NOT NULL,
                    other TEXT NOT NULL, sources TEXT NOT NULL, text TEXT NOT NULL,
                    owner TEXT NOT NULL, ord INTEGER PRIMARY KEY);
+CREATE TABLE facts(owner TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+                   name_zh TEXT NOT NULL, rank INTEGER NOT NULL, pos INTEGER NOT NULL,
+                   words TEXT NOT NULL, status TEXT NOT NULL, first_day TEXT NOT NULL,
+                   last_day TEXT NOT NULL, number REAL, claim TEXT NOT NULL,
+                   record TEXT NOT NULL);
+CREATE TABLE cites(source TEXT NOT NULL, owner TEXT NOT NULL, pos INTEGER NOT NULL);
 CREATE TABLE sources(id TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE files(path TEXT PRIMARY KEY, stamp TEXT NOT NULL);
 """
@@ -57,6 +72,12 @@ CREATE INDEX links_node ON links(node);
 CREATE INDEX keys_id ON keys(id);
 CREATE INDEX rows_id ON rows(id);
 CREATE INDEX links_owner ON links(owner);
+CREATE INDEX facts_owner ON facts(owner, rank);
+CREATE INDEX facts_name ON facts(name COLLATE NOCASE, owner, rank);
+CREATE INDEX facts_status ON facts(status, name COLLATE NOCASE, owner, rank);
+CREATE INDEX facts_date ON facts(first_day, last_day DESC, name COLLATE NOCASE, owner, rank);
+CREATE INDEX cites_source ON cites(source);
+CREATE INDEX cites_owner ON cites(owner);
 """
 # Full-text tables over the plain ones (external content: the text is stored once). Names
 # keep their words (a prefix of a name's word finds it); row text is stemmed, so
@@ -187,13 +208,20 @@ def drop_entity(conn: sqlite3.Connection, eid: str, stats: Stats, full_text: boo
                 (eid,),
             )
     conn.execute("DELETE FROM cjk WHERE rowid IN (SELECT rowid FROM rows WHERE id = ?)", (eid,))
-    tables = (("entities", "id"), ("keys", "id"), ("rows", "id"), ("links", "owner"))
+    tables = (
+        ("entities", "id"),
+        ("keys", "id"),
+        ("rows", "id"),
+        ("links", "owner"),
+        ("facts", "owner"),
+        ("cites", "owner"),
+    )
     for table, col in tables:
         conn.execute(f"DELETE FROM {table} WHERE {col} = ?", (eid,))
 
 
 Row = tuple[Any, ...]
-Rows = tuple[Row, list[Row], list[Row], list[Row]]
+Rows = tuple[Row, list[Row], list[Row], list[Row], list[Row], list[Row]]
 
 
 def prepare_rows(e: Entity) -> Rows:
@@ -219,7 +247,8 @@ def prepare_rows(e: Entity) -> Rows:
         cited = json.dumps(list(sources))
         links.append((e.id, relation, "out", other, cited, note, e.id))
         links.append((other, relation, "in", e.id, cited, note, e.id))
-    return entity, keys, search_rows(e), links
+    facts, cites = fact_rows(e)
+    return entity, keys, search_rows(e), links, facts, cites
 
 
 def context(names: list[str]) -> str:
@@ -267,6 +296,46 @@ def cjk_runs(text: str) -> list[str]:
     return [] if text.isascii() else re.findall(CJK_RUN, text)
 
 
+def fact_rows(e: Entity) -> tuple[list[Row], list[Row]]:
+    """One row per fact, in view order, with what ``cspace facts`` filters and sorts on:
+    the entity's kind and names (no join at read time), the attribute's words, the
+    period's first and last day, the number (a range by its low end), whether it is part
+    of a series or a dispute, and the fact with its entity as one line of the JSON that
+    ``cspace facts --json`` prints (a listing writes it as it is: 10,000 rows took 40 ms
+    more to decode and encode, a fifth of the whole command). And one row per source it
+    cites (``pos`` -1: cited by the entity itself or one of its relations)."""
+    kinds = claim_kinds(e.facts)
+    entity = {"id": e.id, "kind": e.kind, "name": e.name, "name_zh": e.name_zh or None}
+    position = {id(f): i for i, f in enumerate(e.facts)}
+    facts, cites = [], []
+    for rank, f in enumerate(ordered_facts(e.facts)):
+        pos = position[id(f)]
+        claim = kinds.get(f.attribute, "")
+        p = period_of(f.date)
+        number = f.low if f.value is None else f.value
+        facts.append(
+            (
+                e.id,
+                e.kind,
+                e.name,
+                e.name_zh,
+                rank,
+                pos,
+                f" {spaced(f.attribute)} ",
+                f.status,
+                p.start if p else UNDATED,
+                p.end if p else UNDATED,
+                None if isinstance(number, str) else number,
+                claim,
+                escape_active(json.dumps(fact_row(f, claim, entity), ensure_ascii=False)),
+            )
+        )
+        cites += [(s, e.id, pos) for s in dict.fromkeys(f.sources)]
+    own = dict.fromkeys([*e.sources, *(s for r in e.relations for s in r.sources)])
+    cites += [(s, e.id, -1) for s in own]
+    return facts, cites
+
+
 class Batch:
     """Rows waiting to be written, in a few large ``executemany`` calls."""
 
@@ -279,11 +348,13 @@ class Batch:
         self.rows: list[Row] = []
         self.cjk: list[Row] = []
         self.links: list[Row] = []
+        self.facts: list[Row] = []
+        self.cites: list[Row] = []
         last = conn.execute("SELECT coalesce(max(rowid), 0) FROM rows").fetchone()[0]
         self.next_rowid = int(last) + 1
 
     def add(self, prepared: Rows) -> None:
-        entity, keys, rows, links = prepared
+        entity, keys, rows, links, facts, cites = prepared
         self.entities.append(entity)
         self.keys += keys
         for *row, cjk in rows:
@@ -292,6 +363,8 @@ class Batch:
                 self.cjk.append((self.next_rowid, cjk))
             self.next_rowid += 1
         self.links += links
+        self.facts += facts
+        self.cites += cites
         if len(self.entities) >= self.SIZE:
             self.flush()
 
@@ -306,7 +379,10 @@ class Batch:
             "owner) VALUES (?, ?, ?, ?, ?, ?, ?)",
             self.links,
         )
+        c.executemany(f"INSERT INTO facts VALUES ({', '.join('?' * 13)})", self.facts)
+        c.executemany("INSERT INTO cites VALUES (?, ?, ?)", self.cites)
         self.entities, self.keys, self.rows, self.cjk, self.links = [], [], [], [], []
+        self.facts, self.cites = [], []
 
 
 def index_fuzzy_keys(conn: sqlite3.Connection, kinds: Iterable[str]) -> None:

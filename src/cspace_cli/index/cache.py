@@ -44,7 +44,18 @@ if TYPE_CHECKING:
 
 REFRESH_MIN = 500
 REFRESH_SHARE = 5  # an update reads files one by one; past a fifth, a parallel rebuild wins
-REQUIRED_TABLES = {"meta", "entities", "fuzzy", "keys", "rows", "cjk", "links", "sources"}
+REQUIRED_TABLES = {
+    "meta",
+    "entities",
+    "fuzzy",
+    "keys",
+    "rows",
+    "cjk",
+    "links",
+    "facts",
+    "cites",
+    "sources",
+}
 USED_EVERY = 86400  # a file's mtime marks its last use (cspace cache info), renewed daily
 
 
