@@ -32,6 +32,8 @@ from cspace_cli.query.search import search as run_search
 from cspace_cli.settings import ENVIRONMENT, from_env
 from cspace_cli.text import from_argv
 
+LIMIT_MAX = 10**9  # far past any fact base; a larger --limit is a usage error, not an overflow
+
 KindArg = Annotated[
     str | None,
     typer.Argument(
@@ -215,7 +217,10 @@ def search(
         ),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", "-L", min=0, help="Show at most this many hits; 0 for all.")
+        int,
+        typer.Option(
+            "--limit", "-L", min=0, max=LIMIT_MAX, help="Show at most this many hits; 0 for all."
+        ),
     ] = 50,
     *,
     run: Run,

@@ -5,13 +5,16 @@ named by the list of folders (as real paths, so ``facts`` and ``/abs/facts`` sha
 and is current while its fingerprint matches the fact files'. A stale one is updated in
 place when few files changed, else rebuilt into a temporary file and renamed into place,
 so a crash, Ctrl-C or a second process building at the same time never leaves a
-half-written index. A damaged cache is rebuilt; when the cache folder cannot be written
-(read-only, unenterable, full) the index is built in memory. SQLite, not pickle: loading
-a cache someone else wrote cannot run code.
+half-written index; temporary files left by a build that was killed are removed by the
+next build (see :mod:`cspace_cli.atomic`). A damaged cache is rebuilt, whether the damage
+shows on opening or only later while it is read (:class:`reader.Store`); when the cache
+folder cannot be written (read-only, unenterable, full) the index is built in memory.
+SQLite, not pickle: loading a cache someone else wrote cannot run code.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import zlib
@@ -19,6 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from cspace_cli import atomic
 from cspace_cli.errors import InvalidFactBase, Problem
 from cspace_cli.index.build import (
     SALT,
@@ -37,6 +41,10 @@ from cspace_cli.settings import Settings
 REFRESH_MIN = 500
 REFRESH_SHARE = 5  # an update reads files one by one; past a fifth, a parallel rebuild wins
 REQUIRED_TABLES = {"meta", "entities", "texts", "fuzzy", "keys", "words", "links", "sources"}
+# Tables that hold rows for every entity: all empty, or none (an emptied one would make
+# lookups miss without an error).
+PER_ENTITY = ("entities", "texts", "fuzzy", "keys", "words")
+TEMP_PREFIX, TEMP_SUFFIX = ".index-", ".tmp"
 
 
 def open_index(settings: Settings | None = None, extra: Sequence[Path] = ()) -> Index:
@@ -45,7 +53,17 @@ def open_index(settings: Settings | None = None, extra: Sequence[Path] = ()) -> 
     listings = [walk(folder) for folder in settings.fact_folders(extra)]
     if not settings.use_cache:
         return Index(build(listings, ":memory:"))
-    return Index(open_cached(listings, settings))
+    return Index(open_cached(listings, settings), rebuild=lambda: rebuilt(listings, settings))
+
+
+def rebuilt(listings: Sequence[Listing], settings: Settings) -> sqlite3.Connection:
+    """A new index in place of a cache found damaged while it was read."""
+    path = cache_path(listings, settings)
+    with contextlib.suppress(OSError):
+        path.unlink()
+    if path.exists():
+        return build(listings, ":memory:")
+    return open_cached(listings, settings)
 
 
 def cache_path(listings: Sequence[Listing], settings: Settings) -> Path:
@@ -63,22 +81,20 @@ def open_cached(listings: Sequence[Listing], settings: Settings) -> sqlite3.Conn
         conn = _open_fresh(path, stamp)
     if conn is not None:
         return conn
-    import tempfile  # only when building: it imports random, a cost on every warm run
-
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
-        os.close(fd)
+        atomic.clean_stale(path.parent, TEMP_PREFIX, TEMP_SUFFIX)
+        tmp = atomic.create(path.parent, TEMP_PREFIX, TEMP_SUFFIX, 0o600)
     except OSError:
         return build(listings, ":memory:")
     try:
-        build(listings, tmp, stamp).close()
-        os.replace(tmp, path)
+        build(listings, str(tmp.path), stamp).close()
+        tmp.replace(path)
     except (OSError, sqlite3.Error):
-        Path(tmp).unlink(missing_ok=True)
+        tmp.discard()
         return build(listings, ":memory:")
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.discard()
         raise
     return _open_fresh(path, stamp) or build(listings, ":memory:")
 
@@ -121,7 +137,15 @@ def apply_changes(
     conn: sqlite3.Connection, listings: Sequence[Listing], stats: Stats
 ) -> list[Problem] | None:
     """Replace the rows of changed, added and removed files; None when it cannot."""
-    from cspace_cli.load.scan import check_sources, dangling, entity_targets, read_entity
+    from cspace_cli.load.scan import (
+        check_sources,
+        dangling,
+        entity_targets,
+        loop_problem,
+        loops,
+        placed_in,
+        read_entity,
+    )
 
     if any(x.problems for x in listings):
         return None
@@ -173,6 +197,19 @@ def apply_changes(
         ):
             owner = decode_entity(record)
             problems += dangling(owner.path, entity_targets(owner), exists)
+
+    def up(eid: str) -> list[str]:
+        rows = conn.execute(
+            "SELECT other FROM links WHERE node = ? AND relation = 'located_in' "
+            "AND direction = 'out' AND other != node ORDER BY owner, ord",
+            (eid,),
+        )
+        return [r[0] for r in rows]
+
+    for cycle in loops([e.id for e in fresh], up):
+        row = conn.execute("SELECT record FROM entities WHERE id = ?", (cycle[0],)).fetchone()
+        first = decode_entity(row[0])
+        problems.append(loop_problem(cycle, first.path, placed_in(first)))
     index_fuzzy_keys(conn, {eid.split("/")[0] for eid in touched})
     conn.execute("UPDATE meta SET value = ? WHERE key = 'stats'", (stats.encode(),))
     return problems
@@ -191,9 +228,17 @@ def _open_fresh(path: Path, stamp: bytes) -> sqlite3.Connection | None:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        if row and row[0] == stamp and tables >= REQUIRED_TABLES:
+        if row and row[0] == stamp and tables >= REQUIRED_TABLES and _whole(conn):
             return conn
         conn.close()
     except sqlite3.DatabaseError:
         pass
     return None
+
+
+def _whole(conn: sqlite3.Connection) -> bool:
+    """Every per-entity table empty, or none: a few microseconds, not a full check."""
+    found = conn.execute(
+        "SELECT " + ", ".join(f"EXISTS(SELECT 1 FROM {t})" for t in PER_ENTITY)
+    ).fetchone()
+    return len(set(found)) == 1

@@ -53,9 +53,15 @@ def walk(folder: Path) -> Listing:
     if not folder.is_dir():
         problems.append(Problem(str(folder), "fact folder does not exist or is not a folder"))
     for child in _entries(str(folder), problems) if not problems else []:
-        if child.name == SOURCES_FILE and not _is_dir(child):
+        try:
+            is_dir = child.is_dir()
+        except OSError as exc:  # a link that loops: reported if it stands for a kind folder
+            is_dir = False
+            if child.name in KINDS:
+                problems.append(Problem(child.path, f"cannot read folder: {exc.strerror or exc}"))
+        if child.name == SOURCES_FILE and not is_dir:
             sources = child.path
-        if child.name.startswith(".") or not _is_dir(child):
+        if child.name.startswith(".") or not is_dir:
             continue
         if child.name not in KINDS:
             problems.append(
