@@ -33,7 +33,7 @@ NAME_CHARS = 300  # the longest shipped name, an official policy title, is 138
 NAME_WORDS = 40
 MAX_ALIASES = 50
 # SQLite stores integers in 64 bits; a larger one cannot be indexed or exported.
-INT_LIMIT = 2**63 - 1
+INT_RANGE = (-(2**63), 2**63 - 1)
 
 
 class FieldError(ValueError):
@@ -125,9 +125,12 @@ def usable(value: Number, key: str) -> Number:
     1e309 as inf) and, for an integer, within SQLite's 64 bits."""
     if isinstance(value, float) and not math.isfinite(value):
         raise FieldError(key, f"{value} is not a finite number (too large, inf or nan)")
-    if isinstance(value, int) and abs(value) > INT_LIMIT:
+    low, high = INT_RANGE
+    if isinstance(value, int) and not low <= value <= high:
         raise FieldError(
-            key, f"an integer of {len(str(abs(value)))} digits is too large (limit: ±{INT_LIMIT})"
+            key,
+            f"an integer of {len(str(abs(value)))} digits is out of range "
+            f"(integers go from {low} to {high})",
         )
     return value
 
