@@ -31,8 +31,10 @@ class TempFile:
         self._close()
 
     def discard(self) -> None:
-        with contextlib.suppress(OSError):
-            self.path.unlink()
+        """Remove the file, unless :meth:`replace` has put it in place already."""
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
         self._close()
 
     def _close(self) -> None:

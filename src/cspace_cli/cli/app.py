@@ -357,6 +357,15 @@ def export_command(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="CSV only: write text cells as stored, without the ' that keeps a "
+            "spreadsheet from running a cell starting with = + - @ as a formula, and with "
+            "control characters kept.",
+        ),
+    ] = False,
     *,
     run: Run,
 ) -> None:
@@ -366,14 +375,17 @@ def export_command(
 
     Example: cspace export -o facts.db && datasette facts.db
     """
-    from cspace_cli.present.export import format_for, write_file, write_stream
+    from cspace_cli.present.export import format_for, utf8, write_file, write_stream
 
     name = format_for(fmt.value if fmt else None, target)
+    if raw and name != "csv":
+        raise UsageError(f"--raw applies to the csv format only, not {name}")
     index = index_of(run)
     if target is None:
-        write_stream(index, name, sys.stdout)
+        with utf8(sys.stdout) as out:
+            write_stream(index, name, out, raw)
         return
-    write_file(index, name, target, force, run.settings.fact_folders())
+    write_file(index, name, target, force, run.settings.known_fact_folders(), raw)
     say(f"wrote {len(index)} entities as {name} to {target}")
 
 
@@ -391,7 +403,7 @@ def init(
     """
     from cspace_cli.load.scaffold import init_folder
 
-    for path in init_folder(folder):
+    for path in init_folder(folder, from_env().known_fact_folders()):
         sys.stdout.write(f"{path}\n")
     say(f"next: edit the files, then run: cspace validate {folder}")
 

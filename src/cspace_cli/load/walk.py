@@ -9,6 +9,7 @@ at ``<kind>/<slug>.toml``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -86,6 +87,16 @@ def walk(folder: Path) -> Listing:
             elif entry.name.lower().endswith(SUFFIX):
                 files.append(EntityFile(entry.path, child.name))
     return Listing(folder, sources, files, kind_folders, problems)
+
+
+def fact_folder_holding(path: Path, folders: Iterable[Path]) -> Path | None:
+    """The fact folder ``path`` lies in, if any: one of ``folders``, or a folder above it
+    that holds a sources.toml. cspace writes files (exports, ``init``), never into one."""
+    real = Path(os.path.realpath(path))
+    for folder in folders:
+        if real.is_relative_to(os.path.realpath(folder)):
+            return folder
+    return next((above for above in real.parents if (above / SOURCES_FILE).is_file()), None)
 
 
 def _entries(path: str, problems: list[Problem]) -> list[os.DirEntry[str]]:

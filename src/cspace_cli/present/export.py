@@ -1,28 +1,39 @@
 """The whole fact base out, for data tools: JSON, JSON Lines, CSV or an SQLite database.
 
 JSON and JSON Lines carry the same entity objects as a lookup's ``--json`` (with
-``match`` null), so one schema covers both. CSV is one row per fact with its entity and
-citation. SQLite has real tables with foreign keys and indexes, so datasette or
-sqlite-utils can browse it. Files are written to a temporary name and renamed, so a
-failed export never leaves half a file, and never inside a fact folder.
+``match`` null), so one schema covers both, with the same ``\\u`` escapes for characters
+that could act on a terminal. CSV is one row per fact with its entity and citation; it
+has no escapes, so those characters become U+FFFD, and a text cell that a spreadsheet
+would run as a formula (``=``, ``+``, ``-``, ``@``) starts with ``'`` unless ``raw``.
+SQLite has real tables with foreign keys and indexes, so datasette or sqlite-utils can
+browse it. Exports are UTF-8 whatever the locale.
+
+A file is written to a random temporary name beside it and renamed (:mod:`atomic`), so a
+failed or killed export never leaves half a file under the real name, never inside a
+fact folder; a character device or a pipe (``-o /dev/stdout``) is written as a stream,
+never replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from cspace_cli import __version__
-from cspace_cli.errors import UsageError
+from cspace_cli import __version__, atomic
+from cspace_cli.errors import OutputError, UsageError
 from cspace_cli.index.codec import source_to_dict
 from cspace_cli.index.reader import Index
+from cspace_cli.load.walk import fact_folder_holding
 from cspace_cli.present.views import SCHEMA_VERSION, Payload, entity_view, facts_view
-from cspace_cli.text import spaced
+from cspace_cli.text import defuse, escape_active, spaced
 
 SUFFIXES = {
     ".json": "json",
@@ -131,30 +142,38 @@ def write_json(index: Index, out: TextIO) -> None:
     """The array an ``indent=2`` dump gives, written one entity at a time."""
     out.write("[")
     for i, obj in enumerate(entity_objects(index)):
-        text = json.dumps(obj, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        out.write(f"{',' if i else ''}\n  {text}")
+        text = escape_active(json.dumps(obj, ensure_ascii=False, indent=2))
+        out.write(f"{',' if i else ''}\n  {text.replace(chr(10), chr(10) + '  ')}")
     out.write("\n]\n" if len(index) else "]\n")
 
 
 def write_jsonl(index: Index, out: TextIO) -> None:
     for obj in entity_objects(index):
-        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        out.write(escape_active(json.dumps(obj, ensure_ascii=False)) + "\n")
 
 
-def _cell(value: Any) -> Any:
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any, raw: bool = False) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return "" if value is None else value
+    if value is None:
+        return ""
+    if isinstance(value, str) and not raw:
+        value = defuse(value)
+        return "'" + value if value.startswith(FORMULA_START) else value
+    return value
 
 
-def fact_rows(index: Index) -> Iterator[list[Any]]:
+def fact_rows(index: Index, raw: bool = False) -> Iterator[list[Any]]:
     """One row per fact, in the order a lookup shows them, with titles for its sources."""
     titles = {s.id: s.title for s in index.sources.values()}
     for e in index.entities():
         for f in facts_view(e.facts):
             conv = f["converted"] or {}
             yield [
-                _cell(v)
+                _cell(v, raw)
                 for v in (
                     e.id,
                     e.kind,
@@ -170,10 +189,10 @@ def fact_rows(index: Index) -> Iterator[list[Any]]:
             ]
 
 
-def write_csv(index: Index, out: TextIO) -> None:
+def write_csv(index: Index, out: TextIO, raw: bool = False) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(fact_rows(index))
+    writer.writerows(fact_rows(index, raw))
 
 
 def write_sqlite(index: Index, path: Path) -> None:
@@ -249,46 +268,118 @@ def fill(con: sqlite3.Connection, index: Index) -> None:
         con.executemany("INSERT INTO relation_sources VALUES (?, ?)", cites)
 
 
-def write_stream(index: Index, fmt: str, out: TextIO) -> None:
+def write_stream(index: Index, fmt: str, out: TextIO, raw: bool = False) -> None:
     if fmt == "sqlite":
         raise UsageError(
             "the sqlite format is a binary file: give it a name with -o FILE (e.g. -o facts.db)"
         )
-    {"json": write_json, "jsonl": write_jsonl, "csv": write_csv}[fmt](index, out)
+    if fmt == "csv":
+        write_csv(index, out, raw)
+    else:
+        {"json": write_json, "jsonl": write_jsonl}[fmt](index, out)
+
+
+@contextlib.contextmanager
+def utf8(stream: TextIO) -> Iterator[TextIO]:
+    """``stream`` as UTF-8 text: JSON must be UTF-8 and CSV has no escapes, so under a
+    locale that is not (``LC_ALL=C``) the bytes go out as UTF-8 all the same."""
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+    buffer = getattr(stream, "buffer", None)
+    if encoding in ("utf-8", "utf8") or buffer is None:
+        yield stream
+        return
+    stream.flush()
+    out = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    try:
+        yield out
+    finally:
+        out.flush()
+        out.detach()
 
 
 def write_file(
-    index: Index, fmt: str, target: Path, force: bool, fact_folders: Sequence[Path]
+    index: Index,
+    fmt: str,
+    target: Path,
+    force: bool,
+    fact_folders: Sequence[Path],
+    raw: bool = False,
 ) -> None:
-    """Write ``target`` through a temporary file in the same folder, then rename it."""
-    check_target(target, force, fact_folders)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    """Write ``target``: through a temporary file beside it, renamed into place, or as a
+    stream when it is a character device or a pipe."""
+    place = destination(target, force, fact_folders)
+    if place is None:
+        if fmt == "sqlite":
+            raise UsageError(f"'{target}' is a device or a pipe; the sqlite format needs a file")
+        with open_stream(target) as out:
+            write_stream(index, fmt, out, raw)
+        return
+    prefix = f".{place.name}."
+    try:
+        atomic.clean_stale(place.parent, prefix, ".tmp")
+        tmp = atomic.create(place.parent, prefix, ".tmp")
+    except OSError as exc:
+        raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
     try:
         if fmt == "sqlite":
-            write_sqlite(index, tmp)
+            write_sqlite(index, tmp.path)
         else:
-            with tmp.open("x", encoding="utf-8", newline="") as out:
-                write_stream(index, fmt, out)
-        os.replace(tmp, target)
+            with open(os.dup(tmp.fd), "w", encoding="utf-8", newline="") as out:
+                write_stream(index, fmt, out, raw)
+        tmp.replace(place)
     except (OSError, sqlite3.OperationalError) as exc:
-        raise UsageError(
+        raise OutputError(
             f"cannot write '{target}': {getattr(exc, 'strerror', None) or exc}"
         ) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        tmp.discard()
 
 
-def check_target(target: Path, force: bool, fact_folders: Sequence[Path]) -> None:
-    where = target.resolve()
-    for folder in fact_folders:
-        if where.is_relative_to(folder.resolve()):
-            raise UsageError(
-                f"'{target}' is inside the fact folder '{folder}'; "
-                "cspace never writes into a fact folder"
-            )
-    if target.is_dir():
+def destination(target: Path, force: bool, fact_folders: Sequence[Path]) -> Path | None:
+    """The file to write for ``-o target`` (a symlink is followed, as a shell's ``>``
+    does), or None for a stream; refuse a folder, a fact folder, an existing file without
+    ``--force``, and a symlink to a missing file without it."""
+    try:
+        info: os.stat_result | None = os.stat(target)
+    except (FileNotFoundError, NotADirectoryError):
+        info = None
+    except OSError as exc:
+        raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
         raise UsageError(f"'{target}' is a folder; give a file name")
-    if target.exists() and not force:
+    if info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        return None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"'{target}' is neither a file, a character device nor a pipe")
+    place = Path(os.path.realpath(target))
+    folder = fact_folder_holding(place, fact_folders)
+    if folder is not None:
+        raise UsageError(
+            f"'{target}' is inside the fact folder '{folder}'; cspace never writes into a "
+            "fact folder"
+        )
+    if info is not None and not force:
         raise UsageError(f"'{target}' exists; add --force to replace it")
-    if not target.parent.is_dir():
-        raise UsageError(f"folder '{target.parent}' does not exist")
+    if info is None and os.path.islink(target) and not force:
+        raise UsageError(
+            f"'{target}' is a symbolic link to '{place}', which does not exist; add --force "
+            "to write there"
+        )
+    if not place.parent.is_dir():
+        raise UsageError(f"folder '{place.parent}' does not exist")
+    return place
+
+
+@contextlib.contextmanager
+def open_stream(target: Path) -> Iterator[TextIO]:
+    """A device or pipe opened for writing as it is: never created, truncated or replaced."""
+    try:
+        fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):  # swapped since it was looked at
+        os.close(fd)
+        raise OutputError(f"cannot write '{target}': it changed while it was opened")
+    with open(fd, "w", encoding="utf-8", newline="") as out:
+        yield out
