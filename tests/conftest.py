@@ -3,8 +3,12 @@ and small fact bases written into ``tmp_path``."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,3 +158,40 @@ def base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
     monkeypatch.setenv("CSPACE_FACTS", str(root))
     return root
+
+
+def proc_env(**extra: str) -> dict[str, str]:
+    """The environment of a real ``cspace`` process: this test's cache folder, and none of
+    the caller's other CSPACE_ variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSPACE_")}
+    env.update(CSPACE_CACHE_DIR=os.environ["CSPACE_CACHE_DIR"], PYTHONDONTWRITEBYTECODE="1")
+    env.update(extra)
+    return env
+
+
+def cspace_proc(
+    *args: str,
+    env: dict[str, str],
+    prefix: Sequence[str] = (),
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``cspace`` as its own process (for streams, signals and permissions)."""
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "cspace_cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        timeout=timeout,
+    )
+
+
+def unprivileged() -> list[str]:
+    """A command prefix under which file permissions apply: none for a normal user; for
+    root (CI runs as root), ``setpriv`` dropping the capabilities that bypass them."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("root without setpriv: file permissions cannot be tested")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--"]

@@ -288,6 +288,7 @@ def validate(
             metavar="[DIR]...",
             help="Fact folders to check on top of the shipped base "
             "(default: the folders cspace would load).",
+            readable=False,  # the loader reports an unreadable folder, with the others
         ),
     ] = None,
     *,

@@ -61,7 +61,7 @@ def rebuilt(listings: Sequence[Listing], settings: Settings) -> sqlite3.Connecti
     path = cache_path(listings, settings)
     with contextlib.suppress(OSError):
         path.unlink()
-    if path.exists():
+    if os.path.lexists(path):
         return build(listings, ":memory:")
     return open_cached(listings, settings)
 
@@ -77,7 +77,7 @@ def open_cached(listings: Sequence[Listing], settings: Settings) -> sqlite3.Conn
     stamp = fingerprint(listings, SALT, settings.check_folders_only)
     path = cache_path(listings, settings)
     conn = _open_fresh(path, stamp)
-    if conn is None and path.is_file() and refresh(path, listings, stamp):
+    if conn is None and os.path.isfile(path) and refresh(path, listings, stamp):
         conn = _open_fresh(path, stamp)
     if conn is not None:
         return conn
@@ -222,7 +222,7 @@ def _id_of_key(key: str) -> str:
 
 def _open_fresh(path: Path, stamp: bytes) -> sqlite3.Connection | None:
     """The cache at ``path`` if it is current and whole; None sends the caller to rebuild."""
-    if not path.is_file():
+    if not os.path.isfile(path):  # False, not an error, when the folder cannot be entered
         return None
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

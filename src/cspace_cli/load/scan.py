@@ -154,7 +154,7 @@ def find_line(text: str, key: str) -> int | None:
     else:
         leaf = key.split(".")[0].split("[")[0]
         stop = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")), len(lines))
-    pattern = re.compile(rf"^\s*{re.escape(leaf)}\s*=")
+    pattern = re.compile(rf"^\s*{re.escape(leaf)}\s*[=.]")  # a key, or a dotted key under it
     for i in range(start, stop):
         if pattern.match(lines[i]):
             return i + 1

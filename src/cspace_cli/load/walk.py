@@ -96,7 +96,7 @@ def fact_folder_holding(path: Path, folders: Iterable[Path]) -> Path | None:
     for folder in folders:
         if real.is_relative_to(os.path.realpath(folder)):
             return folder
-    return next((above for above in real.parents if (above / SOURCES_FILE).is_file()), None)
+    return next((up for up in real.parents if os.path.isfile(up / SOURCES_FILE)), None)
 
 
 def _entries(path: str, problems: list[Problem]) -> list[os.DirEntry[str]]:
