@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -97,11 +98,18 @@ def test_removing_an_override_in_a_later_folder(tmp_path: Path) -> None:
 
 # --- case 2: a damaged cache ---------------------------------------------------------------
 
+
+def record(text: bytes) -> str:
+    """SQL for an entity record that decompresses to ``text``."""
+    return f"X'{zlib.compress(text).hex()}'"
+
+
 DAMAGE = {
     "a table dropped": "DROP TABLE keys",
     "key tables emptied": "DELETE FROM keys; DELETE FROM words",
-    "a garbage record": "UPDATE entities SET record = X'00112233' WHERE id = 'company/space-pioneer'",
-    "a record of bad JSON": "UPDATE entities SET record = X'789c0300000000' WHERE kind = 'site'",
+    "a garbage record": "UPDATE entities SET record = X'0011' WHERE id = 'company/space-pioneer'",
+    "a record of bad JSON": f"UPDATE entities SET record = {record(b'{bad')}",
+    "a record missing fields": f"UPDATE entities SET record = {record(b'{}')}",
     "bad JSON in sources": "UPDATE sources SET record = '{bad'",
     "bad JSON in links": "UPDATE links SET sources = '{bad'",
     "bad JSON in the counts": "UPDATE meta SET value = '{' WHERE key = 'stats'",
