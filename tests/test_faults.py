@@ -10,6 +10,7 @@ once the next run has finished.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -506,16 +507,24 @@ def killed(
         os.close(ready_r)
         if proc.poll() is None:
             proc.kill()
+        if sys.exc_info()[0] is not None:
+            gone(proc.pid)
     return proc, helpers
 
 
 def gone(sid: int) -> bool:
+    """True once no process of the session is left (within 10 s); then, pass or fail,
+    none is (a failing run must not leave workers behind for minutes)."""
     deadline = time.monotonic() + 10
-    while session_processes(sid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
+    try:
+        while session_processes(sid):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(sid, signal.SIGKILL)
 
 
 SIGNALS = [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL]
@@ -561,5 +570,5 @@ def test_a_killed_build_does_not_hold_the_pipe(generated: Path, tmp_path: Path) 
     """``cspace list | wc -l`` ended only when the orphaned workers did, minutes later."""
     env = proc_env(**NO_SHIPPED, CSPACE_FACTS=str(generated))
     proc, helpers = killed("build", signal.SIGKILL, ["list"], env, tmp_path)
-    assert helpers
+    assert gone(proc.pid) and helpers
     assert proc.returncode == -signal.SIGKILL  # communicate() returned: the pipe was let go
