@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cspace_cli import atomic
-from cspace_cli.errors import InvalidFactBase, Problem
 from cspace_cli.index.build import (
     SALT,
     Batch,
@@ -104,9 +103,10 @@ def refresh(path: Path, listings: Sequence[Listing], stamp: bytes) -> bool:
 
     One transaction: a crash or Ctrl-C rolls it back, and a second process waits for it
     and then finds the index fresh. False means "rebuild instead": the folders or a
-    sources.toml changed, too many files did, an id lives in more than one file, or the
-    file cannot be written. A changed file with problems raises ``InvalidFactBase``
-    and leaves the index as it was.
+    sources.toml changed, too many files did, an id lives in more than one file, the
+    file cannot be written, or the change leaves the fact base with problems. Those are
+    then listed by a whole load, in its order and with its count, exactly as without a
+    cache, and the index stays as it was until they are fixed.
     """
     try:
         conn = sqlite3.connect(path, timeout=60)
@@ -119,11 +119,8 @@ def refresh(path: Path, listings: Sequence[Listing], stamp: bytes) -> bool:
             return True
         if meta.get("layout") != layout(listings, SALT) or "stats" not in meta:
             return False
-        problems = apply_changes(conn, listings, Stats.decode(meta["stats"]))
-        if problems is None:
+        if not apply_changes(conn, listings, Stats.decode(meta["stats"])):
             return False
-        if problems:
-            raise InvalidFactBase(problems)
         conn.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (stamp,))
         conn.commit()
         return True
@@ -133,46 +130,35 @@ def refresh(path: Path, listings: Sequence[Listing], stamp: bytes) -> bool:
         conn.close()
 
 
-def apply_changes(
-    conn: sqlite3.Connection, listings: Sequence[Listing], stats: Stats
-) -> list[Problem] | None:
-    """Replace the rows of changed, added and removed files; None when it cannot."""
-    from cspace_cli.load.scan import (
-        check_sources,
-        dangling,
-        entity_targets,
-        loop_problem,
-        loops,
-        placed_in,
-        read_entity,
-    )
+def apply_changes(conn: sqlite3.Connection, listings: Sequence[Listing], stats: Stats) -> bool:
+    """Replace the rows of changed, added and removed files; False when it cannot, or when
+    the result would have problems (the caller's transaction is then rolled back)."""
+    from cspace_cli.load.scan import check_sources, dangling, entity_targets, loops, read_entity
 
     if any(x.problems for x in listings):
-        return None
+        return False
     now = file_stamps(listings)
     before = dict(conn.execute("SELECT path, stamp FROM files").fetchall())
     changed = [key for key, (_, st) in now.items() if before.get(key) != st]
     removed = [key for key in before if key not in now]
     limit = max(REFRESH_MIN, len(now) // REFRESH_SHARE)
     if len(changed) + len(removed) > limit:
-        return None
+        return False
     ids = Counter(f.id for f, _ in now.values())
     rewritten = {now[key][0].id for key in changed}
     touched = rewritten | {_id_of_key(key) for key in removed}
     # An id now held by a file that did not change (an override removed, so an earlier
     # folder's record shows again) or by two files needs the whole load order: rebuild.
     if any(ids[eid] > 1 or (eid in ids and eid not in rewritten) for eid in touched):
-        return None
+        return False
     sources = {sid: decode_source(r) for sid, r in conn.execute("SELECT id, record FROM sources")}
-    problems: list[Problem] = []
     fresh = []
     for key in changed:
         file = now[key][0]
-        entity, found = read_entity(Path(file.path), file.kind, file.path)
-        problems += found
-        if entity is not None:
-            problems += check_sources(entity, sources)
-            fresh.append(entity)
+        entity, problems = read_entity(Path(file.path), file.kind, file.path)
+        if problems or entity is None or check_sources(entity, sources):
+            return False
+        fresh.append(entity)
     for eid in touched:
         drop_entity(conn, eid, stats)
     conn.executemany("DELETE FROM files WHERE path = ?", [(k,) for k in changed + removed])
@@ -186,33 +172,31 @@ def apply_changes(
     def exists(eid: str) -> bool:
         return conn.execute("SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone() is not None
 
-    for entity in fresh:
-        problems += dangling(entity.path, entity_targets(entity), exists)
-    gone = touched - {e.id for e in fresh}
-    for eid in gone:
+    owners = [
+        decode_entity(record)
+        for eid in touched - {e.id for e in fresh}
         for (record,) in conn.execute(
             "SELECT record FROM entities WHERE id IN (SELECT owner FROM links "
             "WHERE node = ? AND direction = 'in')",
             (eid,),
-        ):
-            owner = decode_entity(record)
-            problems += dangling(owner.path, entity_targets(owner), exists)
+        )
+    ]
+    if any(dangling(e.path, entity_targets(e), exists) for e in [*fresh, *owners]):
+        return False
 
     def up(eid: str) -> list[str]:
         rows = conn.execute(
             "SELECT other FROM links WHERE node = ? AND relation = 'located_in' "
-            "AND direction = 'out' AND other != node ORDER BY owner, ord",
+            "AND direction = 'out' AND other != node",
             (eid,),
         )
         return [r[0] for r in rows]
 
-    for cycle in loops([e.id for e in fresh], up):
-        row = conn.execute("SELECT record FROM entities WHERE id = ?", (cycle[0],)).fetchone()
-        first = decode_entity(row[0])
-        problems.append(loop_problem(cycle, first.path, placed_in(first)))
+    if loops([e.id for e in fresh], up):
+        return False
     index_fuzzy_keys(conn, {eid.split("/")[0] for eid in touched})
     conn.execute("UPDATE meta SET value = ? WHERE key = 'stats'", (stats.encode(),))
-    return problems
+    return True
 
 
 def _id_of_key(key: str) -> str:
