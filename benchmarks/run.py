@@ -199,6 +199,18 @@ def cspace_command(python: str) -> list[str]:
     return [found] if found else [python, "-m", "cspace_cli"]
 
 
+def seed_cases(cspace: list[str], env: dict[str, str], prefix: str) -> list[Case]:
+    """The seed lookup as JSON and as a Rich view; ``prefix`` marks a baseline install."""
+    kind, query = SEED_QUERY
+    note = " (baseline install)" if prefix else ""
+    return [
+        Case(f"seed: `cspace {kind} {query} --json`{note}", [*cspace, kind, query, "--json"],
+             env, role=f"{prefix}seed-json"),
+        Case(f"seed: `cspace {kind} {query} --color always` (Rich view){note}",
+             [*cspace, kind, query, "--color", "always"], env, role=f"{prefix}seed-rich"),
+    ]
+
+
 def build_cases(args: argparse.Namespace, work: Path) -> list[Case]:
     """Every case, in table order."""
     py = args.python
@@ -214,13 +226,10 @@ def build_cases(args: argparse.Namespace, work: Path) -> list[Case]:
     for other in args.typer_python:
         cases.append(Case(f"minimal Typer app, one JSON line (typer {typer_version(other)})",
                           [other, str(app)], clean_env()))
-    kind, query = SEED_QUERY
-    cases += [
-        Case(f"seed: `cspace {kind} {query} --json`", [*cspace, kind, query, "--json"],
-             seed_env, role="seed-json"),
-        Case(f"seed: `cspace {kind} {query} --color always` (Rich view)",
-             [*cspace, kind, query, "--color", "always"], seed_env, role="seed-rich"),
-    ]
+    cases += seed_cases(cspace, seed_env, "")
+    if args.baseline_python:
+        base_env = clean_env(CSPACE_CACHE_DIR=str(work / "cache-baseline"))
+        cases += seed_cases(cspace_command(args.baseline_python), base_env, "baseline-")
     for n in args.sizes:
         root = fact_base(args.data_dir, n, args.seed)
         kind, name = lookup_target(n, args.seed)
@@ -292,6 +301,32 @@ def goals(results: list[Result], sizes: list[int]) -> list[Goal]:
             out.append(Goal(f"{at}: warm search for {what} < 1 s{note}",
                             f"{r.median * 1000:.0f} ms" if r else "not measured",
                             r.median < 1 if r else None))
+    out += layout_goals(by_role, n, at)
+    return out
+
+
+def layout_goals(by_role: dict[str, Result], n: int, at: str) -> list[Goal]:
+    """Issue 11: the seed lookups within 5% of the baseline install's ratio to python (both
+    measured in this run), and a warm lookup at scale within the seed lookup plus 1.2x a
+    bare loop that stats every file (the floor of any per-file freshness check)."""
+    get = by_role.get
+    floor = get("floor")
+    out: list[Goal] = []
+    for role, what in (("seed-json", "seed lookup, JSON"), ("seed-rich", "seed lookup, Rich")):
+        now, before = get(role), get(f"baseline-{role}")
+        if now and before and floor:
+            ratio, base = now.median / floor.median, before.median / floor.median
+            out.append(Goal(f"{what}: ratio to python within 5% of the baseline's",
+                            f"{ratio:.2f}x vs {base:.2f}x", ratio <= base * 1.05))
+        else:
+            out.append(Goal(f"{what}: ratio to python within 5% of the baseline's",
+                            "not measured (--baseline-python)", None))
+    seed, warm, stat = get("seed-json"), get(f"{n}-warm"), get(f"{n}-stat")
+    limit = seed.median + 1.2 * stat.median if seed and warm and stat else None
+    out.append(Goal(f"{at}: warm lookup <= seed lookup + 1.2x the stat loop",
+                    f"{warm.median * 1000:.0f} ms vs {limit * 1000:.0f} ms"
+                    if warm and limit else "not measured",
+                    warm.median <= limit if warm and limit else None))
     return out
 
 
@@ -306,7 +341,7 @@ def report(results: list[Result], goal_list: list[Goal], runs: int) -> str:
         ms = [s * 1000 for s in r.seconds]
         lines.append(f"| {r.case.label} | {r.median * 1000:.0f} | {min(ms):.0f}-{max(ms):.0f} "
                      f"| {r.median / floor.median:.1f}x | {r.rss / MIB:.0f} |")
-    lines += ["", "| goal (issue 5) | measured | result |", "| --- | ---: | --- |"]
+    lines += ["", "| goal | measured | result |", "| --- | ---: | --- |"]
     verdict = {True: "PASS", False: "FAIL", None: "not run"}
     lines += [f"| {g.text} | {g.measured} | {verdict[g.ok]} |" for g in goal_list]
     return "\n".join(lines)
@@ -336,6 +371,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--python", default=sys.executable,
                         help="interpreter of the floor, the Typer app and cspace "
                              "(default: this one)")
+    parser.add_argument("--baseline-python", default=None, metavar="PY",
+                        help="also time the seed lookups of the cspace installed with this "
+                             "interpreter (an earlier version), for before/after goals")
     parser.add_argument("--typer-python", action="append", default=[], metavar="PY",
                         help="also time the minimal Typer app with this interpreter's typer "
                              "(repeatable)")

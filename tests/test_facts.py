@@ -274,3 +274,58 @@ def test_every_number_in_the_base_is_printed_in_a_source() -> None:
     lines = res.stdout.strip().splitlines()
     assert lines and "; 0 not" in lines[-1], res.stdout + res.stderr
     assert res.returncode == 0
+
+
+def test_a_constellation_keeps_its_dated_launches_and_disputed_sizes() -> None:
+    qianfan = lookup("constellation", "qianfan")
+    assert qianfan["id"] == "constellation/qianfan"
+    launches = facts_about(qianfan, "launch")
+    assert len(launches) >= 3 and all(f["series"] for f in launches)
+    sizes = facts_about(qianfan, "planned constellation size")
+    assert {f["value"] for f in sizes} >= {14000, 15000}
+    assert all(f["disputed"] for f in sizes)
+    assert related_ids(lookup("company", "spacesail"))["constellation/qianfan"]["label"] == (
+        "operates"
+    )
+
+
+def test_a_report_and_an_event_keep_their_document_facts() -> None:
+    outlook = lookup("report", "ccid")
+    assert outlook["id"] == "report/ccid-commercial-space-outlook-2026"
+    assert all(PROVINCES in f["sources"] for f in outlook["facts"])
+    forum = lookup("event", "belt and road")
+    assert forum["id"] == "event/belt-and-road-innovation-forum"
+    assert "Yang Xingcai" in only_fact(forum, "speaker")["value"]
+
+
+def test_a_regional_role_suggestion_is_a_proposal_not_a_plan() -> None:
+    roles = [f for f in lookup("province", "hainan")["facts"] if f["status"] == "proposal"]
+    assert roles and all("suggest" in f["text"].casefold() for f in roles)
+
+
+def test_new_companies_rockets_and_sites_answer_with_web_citations() -> None:
+    web = {s["id"] for s in rows("sources") if s["url"]}
+    for kind, query, expected in (
+        ("company", "landspace", "company/landspace"),
+        ("rocket", "zhuque-2", "rocket/zhuque-2"),
+        ("site", "wenchang space launch site", "site/wenchang-space-launch-site"),
+        ("organization", "cnsa", "organization/cnsa"),
+        ("policy", "document 60", "policy/document-60"),
+    ):
+        entity = lookup(kind, query)
+        assert entity["id"] == expected
+        assert {s for f in entity["facts"] for s in f["sources"]} & web, expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("policy/two-sessions", "event/two-sessions"),
+        ("policy/ccid-commercial-space-outlook-2026", "report/ccid-commercial-space-outlook-2026"),
+    ],
+)
+def test_moved_records_are_found_by_their_old_ids(old: str, new: str) -> None:
+    res = run("show", old, "--json")
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)["id"] == new
+    assert new in res.stderr

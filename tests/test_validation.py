@@ -178,3 +178,14 @@ def test_missing_folder_is_reported(base: Path, tmp_path: Path) -> None:
 
 def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_source_needs_a_file_or_a_url(tmp_path: Path) -> None:
+    root = write_base(
+        tmp_path / "f",
+        {},
+        sources='[[sources]]\nid = "web-page"\ntitle = "A page"\npublisher = "Outlet"\n',
+    )
+    res = run("validate", str(root), env={"CSPACE_NO_SHIPPED": "1"})
+    assert res.exit_code == ExitStatus.INVALID_FACTS
+    assert "sources.toml:1" in res.stdout and "needs a url" in res.stdout

@@ -27,7 +27,7 @@ from cspace_cli.index.reader import Index
 from cspace_cli.kinds import KINDS
 from cspace_cli.present import output, views
 from cspace_cli.query.complete import names_for
-from cspace_cli.query.match import lookup, printable, suggest
+from cspace_cli.query.match import by_id, lookup, printable
 from cspace_cli.query.search import search as run_search
 from cspace_cli.settings import ENVIRONMENT, from_env
 from cspace_cli.text import from_argv
@@ -190,15 +190,11 @@ def show(
     Example: cspace show site/oriental-aerospace-port
     """
     index = index_of(run)
-    entity_id = from_argv(entity_id)
-    if entity_id not in index:
-        kind = entity_id.split("/", 1)[0] if "/" in entity_id else None
-        name = entity_id.split("/", 1)[-1]
-        raise NotFound(
-            f"no entity with id '{printable(entity_id)}'",
-            suggest(index, name, kind if kind in KINDS else None) if name.strip(" -/") else [],
-        )
-    output.emit("entity", views.entity_view(index, index.get(entity_id)), run.output())
+    asked = from_argv(entity_id)
+    found = by_id(index, asked)
+    if found != asked:
+        say(f"'{printable(asked)}' is now '{found}' (the record moved to another kind)")
+    output.emit("entity", views.entity_view(index, index.get(found)), run.output())
 
 
 @app.command()

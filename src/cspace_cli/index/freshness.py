@@ -9,6 +9,7 @@ stamps the kind folders instead, for huge generated bases (see the README).
 from __future__ import annotations
 
 import os
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,21 +17,55 @@ from cspace_cli.load.walk import EntityFile, Listing
 
 
 def fingerprint(listings: Sequence[Listing], salt: str, folders_only: bool = False) -> bytes:
-    """``salt``, the folders in order, and every fact file's path, size and mtime.
+    """``salt``, the folders in order, each kind folder's stamp, and every fact file's
+    size and mtime, in the order the folder lists them.
 
-    Kept whole rather than hashed: comparing a few megabytes is as quick as hashing them,
-    can never mistake one state for another, and spares every run the import of hashlib.
-    ``folders_only`` stamps each kind folder instead of its files: it still sees files
-    added, removed or renamed, but not a file rewritten in place.
+    A file added, removed or renamed changes its folder's mtime, so names need not be
+    kept. Kept whole rather than hashed: comparing a few megabytes is as quick as hashing
+    them, can never mistake one state for another, and spares every run the import of
+    hashlib. The stamps are packed as raw integers: at 100,000 files, formatting them as
+    text cost a third as much as the ``stat`` calls. ``folders_only`` stamps the kind
+    folders alone: it still sees files added, removed or renamed, and editors that save
+    by replacing a file, but not a file rewritten in place.
     """
     parts = [layout(listings, salt)]
+    stamps = array("q")
     for listing in listings:
         cut = len(str(listing.folder))
-        parts += (f"D {path[cut:]} {_stamp(path)}" for path in listing.folders)
+        parts += (f"D {k.path[cut:]} {_stamp(k.path)}" for k in listing.kinds)
         parts += (p.message for p in listing.problems)
         if not folders_only:
-            parts += (f"{f.path[cut:]} {_stamp(f.path)}" for f in listing.files)
-    return "\n".join(parts).encode(errors="surrogateescape")
+            for k in listing.kinds:
+                stamps += _stat_names(k.path, k.names)
+    return "\n".join(parts).encode(errors="surrogateescape") + stamps.tobytes()
+
+
+def _stat_names(folder: str, names: list[str]) -> array[int]:
+    """Size and mtime of each name, stat'ed relative to the open folder (the kernel then
+    resolves one name, not the whole path), packed as raw integers: at 100,000 files,
+    formatting them as text cost a third as much as the ``stat`` calls."""
+    out = array("q")
+    add = out.extend
+    if os.stat not in os.supports_dir_fd:  # Windows: full paths
+        names = [os.path.join(folder, name) for name in names]
+        fd = None
+    else:
+        try:
+            fd = os.open(folder, os.O_RDONLY)
+        except OSError:
+            return array("q", [-1, -1] * len(names))
+    stat = os.stat
+    try:
+        for name in names:
+            try:
+                st = stat(name, dir_fd=fd)
+                add((st.st_size, st.st_mtime_ns))
+            except OSError:
+                add((-1, -1))
+    finally:
+        if fd is not None:
+            os.close(fd)
+    return out
 
 
 def layout(listings: Sequence[Listing], salt: str) -> str:
@@ -49,7 +84,7 @@ def file_stamps(listings: Sequence[Listing]) -> dict[str, tuple[EntityFile, str]
     out: dict[str, tuple[EntityFile, str]] = {}
     for listing in listings:
         cut, root = len(str(listing.folder)), absolute(listing.folder)
-        for f in listing.files:
+        for f in listing.files():
             out[as_text(root + f.path[cut:])] = (f, _stamp(f.path))
     return out
 

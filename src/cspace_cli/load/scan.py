@@ -374,7 +374,7 @@ def scan(
     targets: dict[str, list[tuple[str, str]]] = {}
     ups: dict[str, list[tuple[str, str]]] = {}
     for listing in listings:
-        jobs = [(Path(f.path), f.kind, f.path) for f in listing.files]
+        jobs = [(Path(f.path), f.kind, f.path) for f in listing.files()]
         here: set[str] = set()
         for entity, found_problems, prepared in read_many(jobs, prepare):
             problems += found_problems

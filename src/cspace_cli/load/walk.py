@@ -29,15 +29,32 @@ class EntityFile(NamedTuple):
         return entity_id(self.path, self.kind)
 
 
+class KindFolder(NamedTuple):
+    """A kind folder and the names of its entity files, in the file system's order: the
+    freshness check stats them as they come (sorting 100,000 names, or making an object
+    for each, cost a third as much as the ``stat`` calls), loading sorts them."""
+
+    path: str
+    kind: str
+    names: list[str]
+
+
 class Listing(NamedTuple):
-    """One folder as the loader sees it. ``folders`` are the kind folders that were
-    read (their own stamps tell when a file is added, removed or renamed)."""
+    """One folder as the loader sees it; its kind folders' own stamps tell when a file
+    is added, removed or renamed."""
 
     folder: Path
     sources: str | None
-    files: list[EntityFile]
-    folders: list[str]
+    kinds: list[KindFolder]
     problems: list[Problem]
+
+    def files(self) -> list[EntityFile]:
+        """Every entity file, in name order within each kind folder."""
+        return [
+            EntityFile(os.path.join(k.path, name), k.kind)
+            for k in self.kinds
+            for name in sorted(k.names)
+        ]
 
 
 def entity_id(path: str, kind: str) -> str:
@@ -46,14 +63,14 @@ def entity_id(path: str, kind: str) -> str:
 
 
 def walk(folder: Path) -> Listing:
-    """List a fact folder in a stable order; what is wrong with it becomes a problem."""
-    files: list[EntityFile] = []
-    kind_folders: list[str] = []
+    """List a fact folder; what is wrong with it becomes a problem."""
+    kinds: list[KindFolder] = []
     problems: list[Problem] = []
     sources: str | None = None
     if not folder.is_dir():
         problems.append(Problem(str(folder), "fact folder does not exist or is not a folder"))
-    for child in _entries(str(folder), problems) if not problems else []:
+        return Listing(folder, None, [], problems)
+    for child in _entries(str(folder), problems):
         try:
             is_dir = child.is_dir()
         except OSError as exc:  # a link that loops: reported if it stands for a kind folder
@@ -72,21 +89,29 @@ def walk(folder: Path) -> Listing:
                 )
             )
             continue
-        kind_folders.append(child.path)
-        for entry in _entries(child.path, problems):
-            if entry.name.startswith("."):
-                continue
-            if _is_dir(entry):
+        kinds.append(KindFolder(child.path, child.name, _entity_names(child, problems)))
+    return Listing(folder, sources, kinds, problems)
+
+
+def _entity_names(kind: os.DirEntry[str], problems: list[Problem]) -> list[str]:
+    try:
+        names = os.listdir(kind.path)
+    except OSError as exc:
+        problems.append(Problem(kind.path, f"cannot read folder: {exc.strerror or exc}"))
+        return []
+    found = [n for n in names if n[0] != "." and n.lower().endswith(SUFFIX)]
+    if len(found) + sum(n[0] == "." for n in names) < len(names):
+        for name in sorted(set(names) - set(found)):
+            path = os.path.join(kind.path, name)
+            if name[0] != "." and os.path.isdir(path):
                 problems.append(
                     Problem(
-                        entry.path,
-                        "unexpected folder: fact files go directly in "
-                        f"'{child.name}/' as <slug>.toml",
+                        path,
+                        f"unexpected folder: fact files go directly in '{kind.name}/' "
+                        "as <slug>.toml",
                     )
                 )
-            elif entry.name.lower().endswith(SUFFIX):
-                files.append(EntityFile(entry.path, child.name))
-    return Listing(folder, sources, files, kind_folders, problems)
+    return found
 
 
 def fact_folder_holding(path: Path, folders: Iterable[Path]) -> Path | None:
@@ -106,11 +131,3 @@ def _entries(path: str, problems: list[Problem]) -> list[os.DirEntry[str]]:
     except OSError as exc:
         problems.append(Problem(path, f"cannot read folder: {exc.strerror or exc}"))
         return []
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    """A folder entry that is a directory; an entry that vanished or loops is not."""
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False

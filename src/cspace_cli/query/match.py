@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from cspace_cli.errors import NotFound, UsageError
 from cspace_cli.index.reader import Index
+from cspace_cli.kinds import KINDS
 from cspace_cli.text import clean, from_argv, has_cjk, spaced
 
 TIERS = {"exact": 4, "prefix": 3, "substring": 2, "place": 1, "fuzzy": 0}
@@ -139,6 +140,22 @@ def lookup(index: Index, query: str, kind: str | None = None) -> Match:
         if c.method == best.method and (c.method != "fuzzy" or c.score >= best.score - CLOSE)
     )
     return Match(query, best, close)
+
+
+def by_id(index: Index, entity_id: str) -> str:
+    """``entity_id`` itself, or the one entity with its slug under another kind: records
+    that moved kind (``policy/two-sessions`` is now ``event/two-sessions``) keep their
+    old ids working. A miss raises NotFound with near names."""
+    if entity_id in index:
+        return entity_id
+    kind, _, slug = entity_id.rpartition("/")
+    moved = [f"{k}/{slug}" for k in KINDS if k != kind and f"{k}/{slug}" in index] if slug else []
+    if len(moved) == 1:
+        return moved[0]
+    raise NotFound(
+        f"no entity with id '{printable(entity_id)}'",
+        suggest(index, slug, kind if kind in KINDS else None) if slug.strip(" -/") else [],
+    )
 
 
 def suggest(index: Index, query: str, kind: str | None) -> list[str]:
