@@ -152,28 +152,42 @@ def write_jsonl(index: Index, out: TextIO) -> None:
         out.write(escape_active(json.dumps(obj, ensure_ascii=False)) + "\n")
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = "=+-@\t\r"  # what a spreadsheet may run as a formula, at a cell's start
 
 
-def _cell(value: Any, raw: bool = False) -> Any:
+def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if value is None:
-        return ""
-    if isinstance(value, str) and not raw:
-        value = defuse(value)
-        return "'" + value if value.startswith(FORMULA_START) else value
-    return value
+    return "" if value is None else value
+
+
+def _guarded_cell(value: Any) -> Any:
+    """A cell as :func:`_cell` gives it, with a ``'`` before text a spreadsheet would run
+    as a formula (numbers are left as they are)."""
+    if isinstance(value, str):
+        return "'" + value if value and value[0] in FORMULA_START else value
+    return _cell(value)
+
+
+class _Defused:
+    """Writes CSV rows with :func:`defuse` applied: once per row, not once per cell."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        return self.out.write(defuse(text))
 
 
 def fact_rows(index: Index, raw: bool = False) -> Iterator[list[Any]]:
     """One row per fact, in the order a lookup shows them, with titles for its sources."""
     titles = {s.id: s.title for s in index.sources.values()}
+    cell = _cell if raw else _guarded_cell
     for e in index.entities():
         for f in facts_view(e.facts):
             conv = f["converted"] or {}
             yield [
-                _cell(v, raw)
+                cell(v)
                 for v in (
                     e.id,
                     e.kind,
@@ -190,7 +204,7 @@ def fact_rows(index: Index, raw: bool = False) -> Iterator[list[Any]]:
 
 
 def write_csv(index: Index, out: TextIO, raw: bool = False) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out if raw else _Defused(out), lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerows(fact_rows(index, raw))
 
