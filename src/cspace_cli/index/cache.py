@@ -22,7 +22,6 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from cspace_cli import atomic
 from cspace_cli.index.build import (
     SALT,
     Batch,
@@ -80,6 +79,8 @@ def open_cached(listings: Sequence[Listing], settings: Settings) -> sqlite3.Conn
         conn = _open_fresh(path, stamp)
     if conn is not None:
         return conn
+    from cspace_cli import atomic  # only when building: a warm run needs none of it
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic.clean_stale(path.parent, TEMP_PREFIX, TEMP_SUFFIX)

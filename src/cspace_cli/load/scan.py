@@ -27,6 +27,11 @@ from cspace_cli.model import Entity, Source
 
 MAX_FILE_BYTES = 1024 * 1024
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LONG_NUMBER = re.compile(r"[0-9_]{1000,}")
+# Brackets that nest, and what can hold a bracket that does not: strings and comments.
+BRACKETS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]'
+)
 
 
 @dataclass
@@ -110,13 +115,6 @@ def read_toml(path: Path, label: str) -> tuple[dict[str, Any] | None, str, list[
         long = LONG_NUMBER.search(text)
         at = text.count("\n", 0, long.start()) + 1 if long else None
         return None, text, [Problem(label, "invalid TOML: a number has too many digits", at)]
-
-
-LONG_NUMBER = re.compile(r"[0-9_]{1000,}")
-# What can hold a bracket that does not nest: strings and comments.
-BRACKETS = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]'
-)
 
 
 def deepest_line(text: str) -> int:
