@@ -18,8 +18,10 @@ either way.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -262,7 +264,153 @@ def build_cases(args: argparse.Namespace, work: Path) -> list[Case]:
         for role, case in sized:
             case.role = f"{n}-{role}"
             cases.append(case)
+    cases += issue16_cases(args, work, cspace, seed_env)
     return cases
+
+
+# Issue 16: a Tab in each shell, and exports of 10,000 entities -------------------------
+
+TAB_LINE = ("cspace", "company", "tia")
+EXPORT_SIZE = 10_000
+
+
+def tab_env(shell: str, env: dict[str, str], action: str = "get-args") -> dict[str, str]:
+    """What each shell's completion script puts in the environment for one Tab."""
+    return {**env, "_CSPACE_COMPLETE": f"complete_{shell}", "COMP_WORDS": "\n".join(TAB_LINE),
+            "COMP_CWORD": str(len(TAB_LINE) - 1), "_TYPER_COMPLETE_ARGS": " ".join(TAB_LINE),
+            "_TYPER_COMPLETE_FISH_ACTION": action}
+
+
+def tab_cases(cspace: list[str], env: dict[str, str], prefix: str) -> list[Case]:
+    """One Tab per shell, as the processes its script starts: one for bash and zsh; for fish
+    one with cspace's script, two (is-args, then get-args) with Typer's (the baseline's)."""
+    note = " (baseline install)" if prefix else ""
+    typed = " ".join(TAB_LINE)
+    cases = [Case(f"Tab in {shell}: `{typed}<Tab>`{note}", cspace, tab_env(shell, env),
+                  role=f"{prefix}tab-{shell}") for shell in ("bash", "zsh")]
+    if prefix:
+        both = " && ".join(f"{shlex.join(['env', *(f'{k}={v}' for k, v in tab_env('fish', {}, a).items()), *cspace])}"
+                           for a in ("is-args", "get-args"))
+        cases.append(Case(f"Tab in fish: `{typed}<Tab>`, Typer's script: 2 runs{note}",
+                          ["sh", "-c", both], env, role=f"{prefix}tab-fish"))
+    else:
+        cases.append(Case(f"Tab in fish: `{typed}<Tab>`", cspace, tab_env("fish", env),
+                          role="tab-fish"))
+    return cases
+
+
+def issue16_cases(args: argparse.Namespace, work: Path, cspace: list[str],
+                  seed_env: dict[str, str]) -> list[Case]:
+    """Tab cost per shell (warm cache, seed base) and exports of 10,000 generated entities
+    (warm cache; the SQLite file is removed before each run)."""
+    cases = tab_cases(cspace, seed_env, "")
+    if args.baseline_python:
+        base_env = clean_env(CSPACE_CACHE_DIR=str(work / "cache-baseline"))
+        cases += tab_cases(cspace_command(args.baseline_python), base_env, "baseline-")
+    root = fact_base(args.data_dir, EXPORT_SIZE, args.seed)
+    env = clean_env(CSPACE_NO_SHIPPED="1", CSPACE_FACTS=str(root),
+                    CSPACE_CACHE_DIR=str(work / f"cache-{EXPORT_SIZE}"))
+    db = work / "export.db"
+    size = f"{EXPORT_SIZE:,}"
+    for fmt in ("jsonl", "json", "csv"):
+        cases.append(Case(f"{size}: `cspace export -f {fmt}` (to /dev/null)",
+                          [*cspace, "export", "-f", fmt], env, role=f"export-{fmt}"))
+    cases.append(Case(f"{size}: `cspace export -o export.db` (SQLite, FTS)",
+                      [*cspace, "export", "-o", str(db)], env, role="export-sqlite",
+                      before=lambda: db.unlink(missing_ok=True)))
+    return cases
+
+
+ISSUE16_ROLES = ("seed-json", "baseline-seed-json", "tab-bash", "tab-zsh", "tab-fish",
+                 "baseline-tab-bash", "baseline-tab-zsh", "baseline-tab-fish",
+                 "export-jsonl", "export-sqlite")
+
+
+def cpu_seconds(case: Case) -> float:
+    """User plus system time of one run (and of the processes it waited for): what the
+    code costs, which a busy machine stretches far less than the wall clock."""
+    if case.before:
+        case.before()
+    proc = subprocess.Popen(case.cmd, env=case.env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_utime + usage.ru_stime
+
+
+def issue16_cpu(cases: list[Case], runs: int) -> dict[str, float]:
+    """Median CPU seconds of the issue 16 cases and the seed lookups, by role."""
+    out = {}
+    for case in cases:
+        if case.role in ISSUE16_ROLES:
+            print(f"  CPU time: {case.label} ...", file=sys.stderr, flush=True)
+            out[case.role] = statistics.median(cpu_seconds(case) for _ in range(runs))
+    return out
+
+
+def cpu_report(cpu: dict[str, float], cases: list[Case], runs: int) -> str:
+    labels = {case.role: case.label for case in cases}
+    lines = [f"| case (median CPU time, user + system, of {runs} runs) | CPU ms |",
+             "| --- | ---: |"]
+    lines += [f"| {labels[role]} | {seconds * 1000:.0f} |" for role, seconds in cpu.items()]
+    return "\n".join(lines)
+
+
+def issue16_goals(cpu: dict[str, float]) -> list[Goal]:
+    """Issue 16, on CPU time (the machine here is shared; see docs/benchmarks.md): a zsh or
+    fish Tab within 1.2x a bash Tab, the seed lookup within 5% of the baseline install's,
+    and exports of 10,000 entities within 3 s for JSON Lines and SQLite."""
+    out: list[Goal] = []
+    for role, base, what, limit in (
+        ("tab-zsh", "tab-bash", "a Tab in zsh vs a Tab in bash", 1.2),
+        ("tab-fish", "tab-bash", "a Tab in fish vs a Tab in bash", 1.2),
+        ("seed-json", "baseline-seed-json", "seed lookup, JSON, vs the baseline install", 1.05),
+    ):
+        now, before = cpu.get(role), cpu.get(base)
+        ratio = now / before if now and before else None
+        out.append(Goal(f"CPU time: {what} <= {limit:g}x",
+                        f"{ratio:.2f}x ({now * 1000:.0f} vs {before * 1000:.0f} ms)"
+                        if now and before and ratio else "not measured",
+                        ratio <= limit if ratio else None))
+    for fmt, what in (("jsonl", "JSON Lines"), ("sqlite", "SQLite")):
+        seconds = cpu.get(f"export-{fmt}")
+        out.append(Goal(f"CPU time: {EXPORT_SIZE:,} entities exported as {what} <= 3 s",
+                        f"{seconds:.2f} s" if seconds else "not measured",
+                        seconds <= 3 if seconds else None))
+    return out
+
+
+JSON_BREAKDOWN = """
+import json, sys, time
+from cspace_cli.index.cache import open_index
+from cspace_cli.present.export import entity_objects
+from cspace_cli.settings import from_env
+t0 = time.perf_counter(); index = open_index(from_env()); index.in_memory()
+t1 = time.perf_counter(); objects = list(entity_objects(index))
+t2 = time.perf_counter(); [json.dumps(o, ensure_ascii=False, indent=2) for o in objects]
+t3 = time.perf_counter(); [json.dumps(o, ensure_ascii=False) for o in objects]
+t4 = time.perf_counter()
+print(json.dumps({"open the index, read summaries and links": t1 - t0,
+                  "build the entity views": t2 - t1,
+                  "encode with indent=2 (pure-Python encoder: --format json)": t3 - t2,
+                  "encode compact (C encoder: --format jsonl)": t4 - t3}))
+"""
+
+
+def json_breakdown(python: str, data_dir: Path, seed: int, work: Path) -> str:
+    """Where ``export --format json`` spends its time, step by step, in one process."""
+    root = fact_base(data_dir, EXPORT_SIZE, seed)
+    env = clean_env(CSPACE_NO_SHIPPED="1", CSPACE_FACTS=str(root),
+                    CSPACE_CACHE_DIR=str(work / f"cache-{EXPORT_SIZE}"))
+    out = subprocess.run([python, "-c", JSON_BREAKDOWN], env=env, capture_output=True,
+                         text=True)
+    if out.returncode:
+        return f"JSON breakdown failed: {out.stderr.strip()[-200:]}"
+    steps = json.loads(out.stdout)
+    lines = [f"| where `export -f json` spends its time ({EXPORT_SIZE:,} entities, warm) | s |",
+             "| --- | ---: |"]
+    lines += [f"| {step} | {seconds:.2f} |" for step, seconds in steps.items()]
+    return "\n".join(lines)
 
 
 def goals(results: list[Result], sizes: list[int]) -> list[Goal]:
@@ -401,6 +549,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         cases = build_cases(args, work)
         print(f"timing {len(cases)} cases, {args.runs} runs each ...", file=sys.stderr)
         results = [measure(case, args.runs) for case in cases]
+        cpu = issue16_cpu(cases, args.runs)
+        breakdown = json_breakdown(args.python, args.data_dir, args.seed, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if results[0].error:
@@ -408,7 +558,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Machine: {machine(args.python, load_at_start)}\n")
     print(f"Command: python benchmarks/run.py {' '.join(sys.argv[1:] if argv is None else argv)}"
           .rstrip() + "\n")
-    print(report(results, goals(results, args.sizes), args.runs))
+    print(report(results, goals(results, args.sizes) + issue16_goals(cpu), args.runs))
+    print(f"\n{cpu_report(cpu, cases, args.runs)}\n\n{breakdown}")
     return 1 if any(r.error for r in results) else 0
 
 

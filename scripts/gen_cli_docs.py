@@ -1,12 +1,13 @@
-"""Write docs/cli.md (the ``--help`` of every cspace command) and the example outputs in
-README.md (each ```text block after an ``<!-- output: cspace ... -->`` line), all taken
-from the real app and the shipped facts.
+"""Write docs/cli.md (the ``--help`` of every cspace command), the man page docs/cspace.1
+(from the same commands, options and help texts) and the example outputs in README.md
+(each ```text block after an ``<!-- output: cspace ... -->`` line), all taken from the
+real app and the shipped facts.
 
 Run it after changing a command, an option, a help text, a view or the facts::
 
     python scripts/gen_cli_docs.py
 
-tests/test_docs.py renders the same text in memory and fails when either file differs.
+tests/test_docs.py renders the same text in memory and fails when any file differs.
 The width is fixed so the files do not depend on the terminal they were made in.
 """
 
@@ -16,14 +17,21 @@ import re
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
+import typer
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from cspace_cli.cli.app import app
+from cspace_cli import __version__
+from cspace_cli.cli.app import EXAMPLES, app
+from cspace_cli.cli.options import SHARED
+from cspace_cli.errors import ExitStatus
+from cspace_cli.settings import ENVIRONMENT
 
 WIDTH = 100
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+MAN = DOCS.parent / "cspace.1"
 README = DOCS.parent.parent / "README.md"
 EXAMPLE_WIDTH = 80
 EXAMPLE = re.compile(r"(<!-- output: cspace (.+?) -->\n```text\n)(.*?)(```)", re.S)
@@ -84,11 +92,106 @@ def readme(text: str) -> str:
     return EXAMPLE.sub(lambda m: m[1] + example_output(m[2]) + m[4], text)
 
 
+# The man page -------------------------------------------------------------------------
+
+EXIT_MEANING = {
+    ExitStatus.OK: "found; a list printed (an empty list too)",
+    ExitStatus.NO_MATCH: "a lookup, show or search found nothing",
+    ExitStatus.USAGE: "a bad option, kind, field or query",
+    ExitStatus.INVALID_FACTS: "a fact folder has problems (cspace validate lists them)",
+    ExitStatus.INTERNAL: "a bug; --debug shows the traceback",
+    ExitStatus.IO: "the output could not be written",
+    ExitStatus.INTERRUPTED: "Ctrl-C",
+}
+
+
+def roff(text: str) -> str:
+    """Text as roff reads it literally: backslashes and dashes escaped, other than ASCII as
+    Unicode escapes (so any troff reads it), and no line starts with a control character."""
+    text = text.replace("\\", "\\e").replace("-", "\\-")
+    text = "".join(c if c.isascii() else f"\\[u{ord(c):04X}]" for c in text)
+    return "\n".join("\\&" + line if line[:1] in (".", "'") else line for line in text.split("\n"))
+
+
+def paragraphs(help_text: str) -> list[str]:
+    """A Click help text as roff paragraphs (``\\b`` paragraphs keep their lines)."""
+    out = []
+    for block in help_text.strip().split("\n\n"):
+        if block.startswith("\b\n"):
+            out += [".nf", roff(block[2:]), ".fi"]
+        else:
+            out += [".PP", roff(" ".join(block.split()))]
+    return out
+
+
+def param_entries(command: Any, ctx: Any, skip: tuple[str, ...] = ()) -> list[str]:
+    """``.TP`` entries for a command's arguments and options, as --help lists them."""
+    out = []
+    for param in command.get_params(ctx):
+        if param.name in skip:
+            continue
+        record = param.get_help_record(ctx)
+        if record:
+            out += [".TP", f"\\fB{roff(record[0])}\\fR", roff(" ".join(record[1].split()))]
+    return out
+
+
+def man_page() -> str:
+    """cspace.1 from the commands themselves: what ``--help`` says, laid out as a man page."""
+    group = get_command(app)
+    root = typer.Context(group, info_name="cspace", **group.context_settings)
+    about = (group.help or "").strip()
+    lines = [
+        f'.TH CSPACE 1 "" "cspace {__version__}" "User Commands"',
+        ".SH NAME",
+        "cspace \\- " + roff(about.split(":")[0].rstrip(".")),
+        ".SH SYNOPSIS",
+        ".B cspace",
+        "[\\fIOPTIONS\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR]...",
+        ".SH DESCRIPTION",
+        *paragraphs(about),
+        ".PP",
+        roff(
+            f"The shared options ({', '.join('--' + n for n in SHARED)}) work before the "
+            "command and after it; the other options below only before it."
+        ),
+        ".SH OPTIONS",
+        *param_entries(group, root),
+        ".SH COMMANDS",
+    ]
+    for name, command in getattr(group, "commands", {}).items():
+        ctx = typer.Context(command, info_name=name, parent=root, **command.context_settings)
+        usage = " ".join(command.collect_usage_pieces(ctx))
+        shared = [p.opts[0] for p in command.get_params(ctx) if p.name in SHARED]
+        lines += [f".SS {roff(f'cspace {name} {usage}')}", *paragraphs(command.help or "")]
+        lines += param_entries(command, ctx, skip=(*SHARED, "help"))
+        if shared:
+            lines += [".PP", roff(f"Shared options: {', '.join(shared)}.")]
+    lines += [".SH ENVIRONMENT"]
+    for variable, what in ENVIRONMENT:
+        lines += [".TP", f"\\fB{roff(variable)}\\fR", roff(what)]
+    lines += [".SH EXIT STATUS"]
+    for status in ExitStatus:
+        lines += [".TP", f"\\fB{int(status)}\\fR", roff(EXIT_MEANING[status])]
+    lines += [".SH EXAMPLES", ".nf", *(roff(example) for example in EXAMPLES), ".fi"]
+    lines += [
+        ".SH FILES",
+        ".TP",
+        "\\fI$CSPACE_CACHE_DIR\\fR, else \\fI$XDG_CACHE_HOME/cspace\\fR, "
+        "else \\fI~/.cache/cspace\\fR",
+        roff("The index cache: one index file per set of fact folders (cspace cache info)."),
+        ".SH SEE ALSO",
+        roff("cspace schema (the JSON Schema of --json output); the README and docs/cli.md."),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     DOCS.parent.mkdir(parents=True, exist_ok=True)
     DOCS.write_text(render(), encoding="utf-8")
+    MAN.write_text(man_page(), encoding="utf-8")
     README.write_text(readme(README.read_text(encoding="utf-8")), encoding="utf-8")
-    sys.stderr.write(f"wrote {DOCS} and the examples in {README}\n")
+    sys.stderr.write(f"wrote {DOCS}, {MAN} and the examples in {README}\n")
 
 
 if __name__ == "__main__":

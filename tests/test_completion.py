@@ -25,11 +25,15 @@ def complete(env: dict[str, str]) -> list[str]:
 
 
 def bash(line: str) -> list[str]:
-    """What bash asks for when Tab is pressed at the end of ``line``."""
-    words = line.split()
-    cword = len(words) if line.endswith(" ") else len(words) - 1
+    """What bash asks for when Tab is pressed at the end of ``line``: the words as typed,
+    joined by newlines, as the script passes them."""
+    words = line.split() + ([""] if line.endswith(" ") else [])
     return complete(
-        {"_CSPACE_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(cword)}
+        {
+            "_CSPACE_COMPLETE": "complete_bash",
+            "COMP_WORDS": "\n".join(words),
+            "COMP_CWORD": str(len(words) - 1),
+        }
     )
 
 
@@ -135,3 +139,127 @@ def test_bash_itself_completes_through_the_printed_script(base: Path, tmp_path: 
     )
     assert out.returncode == 0, out.stderr
     assert sorted(out.stdout.splitlines()) == ["tianbing keji", "tianbing technology"]
+
+
+ODD_NAMES = {
+    "company/xian-lingkong-electronics.toml": """
+        name = "Xi'an Lingkong Electronics"
+        summary = "A name with an apostrophe."
+        """,
+    "site/jinan-power-station.toml": """
+        name = "Power station (Jinan heavy-lift rocket base)"
+        summary = "A name with brackets."
+        """,
+    "policy/state-council-document-60.toml": """
+        name = "Guo Fa [2014] No. 60: investment"
+        summary = "A name with square brackets and a colon."
+        """,
+}
+
+
+@pytest.fixture
+def odd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Names with quotes, brackets and a colon, alone."""
+    root = write_base(tmp_path / "odd", ODD_NAMES, sources=None)
+    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
+    monkeypatch.setenv("CSPACE_FACTS", str(root))
+    return root
+
+
+def bash_reads(offer: str, typed: str = "") -> list[str]:
+    """The words bash reads from a command line where ``typed`` was replaced by ``offer``
+    (readline closes a quote the typed word opened)."""
+    quote = typed[0] if typed[:1] in ("'", '"') else ""
+    line = f"cspace company {quote}{offer}{quote}"
+    out = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", f"printf '%s\\n' {line}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.splitlines()[2:]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_bash_offers_names_with_quotes_and_brackets_quoted(odd: Path) -> None:
+    [xian] = bash("cspace company xi")
+    assert xian == "xi\\'an lingkong electronics"
+    assert bash_reads(xian) == ["xi'an", "lingkong", "electronics"]
+    [power] = bash("cspace site pow")
+    assert bash_reads(power) == ["power", "station", "(jinan", "heavy-lift", "rocket", "base)"]
+    [guo] = bash("cspace policy guo")
+    assert bash_reads(guo) == ["guo", "fa", "[2014]", "no.", "60:", "investment"]
+    [rest] = bash("cspace site power station \\(ji")
+    assert bash_reads(rest) == ["(jinan", "heavy-lift", "rocket", "base)"]
+    [escaped] = bash("cspace company xi\\'a")
+    assert bash_reads(escaped) == ["xi'an", "lingkong", "electronics"]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("typed", ["'xi", '"xi'])
+def test_bash_completes_inside_a_quote_the_user_opened(odd: Path, typed: str) -> None:
+    [offer] = bash(f"cspace company {typed}")
+    assert bash_reads(offer, typed) == ["xi'an lingkong electronics"]
+
+
+def test_zsh_and_fish_offers_keep_quotes_and_brackets(odd: Path) -> None:
+    zsh = complete({"_CSPACE_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "cspace policy g"})
+    assert "guo fa [2014] no. 60\\\\: investment" in "\n".join(zsh)
+    fish = complete(
+        {
+            "_CSPACE_COMPLETE": "complete_fish",
+            "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+            "_TYPER_COMPLETE_ARGS": "cspace company xi",
+        }
+    )
+    assert fish == ["xi'an lingkong electronics\tcompany/xian-lingkong-electronics"]
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_a_zsh_or_fish_tab_does_not_load_rich(base: Path, shell: str) -> None:
+    """Rich costs about 100 ms to import; a Tab shows plain labels and needs none of it."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO / "src"),
+        "_CSPACE_COMPLETE": f"complete_{shell}",
+        "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+        "_TYPER_COMPLETE_ARGS": "cspace comp",
+    }
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "cspace_cli"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 0
+    assert "company" in out.stdout and "completion" in out.stdout
+    assert "typer" in out.stderr and " rich" not in out.stderr
+
+
+def test_a_path_argument_is_left_to_the_shell(base: Path) -> None:
+    """Nothing offered: bash (-o default), zsh (_files) and fish complete file names."""
+    assert bash("cspace validate /tm") == []
+    assert complete(
+        {"_CSPACE_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "cspace validate /tm"}
+    ) == ["_files"]
+
+
+@pytest.mark.parametrize("shell, path", [("zsh", ".zfunc/_cspace"), ("fish", ".config/fish")])
+def test_install_completion_writes_the_same_script(tmp_path: Path, shell: str, path: str) -> None:
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(REPO / "src"),
+        "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1",
+    }
+    cspace = [sys.executable, "-m", "cspace_cli"]
+    done = subprocess.run(
+        [*cspace, "--install-completion", shell], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    [written] = [p for p in (tmp_path / path.split("/")[0]).rglob("*") if p.is_file()]
+    printed = subprocess.run(
+        [*cspace, "completion", shell], capture_output=True, text=True, env=env
+    ).stdout
+    assert written.read_text(encoding="utf-8").strip() == printed.strip()

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import subprocess
 from types import ModuleType
 
+import pytest
+
 from conftest import REPO, run
+from cspace_cli.settings import ENVIRONMENT
 
 
 def generator() -> ModuleType:
@@ -42,3 +47,33 @@ def test_readme_examples_are_real_output() -> None:
     text = (REPO / "README.md").read_text(encoding="utf-8")
     assert len(GEN.EXAMPLE.findall(text)) >= 3
     assert text == GEN.readme(text), f"README.md examples are stale; run: {GEN.REGENERATE}"
+
+
+def test_man_page_is_up_to_date() -> None:
+    path = REPO / "docs" / "cspace.1"
+    assert path.is_file(), f"docs/cspace.1 is missing; run: {GEN.REGENERATE}"
+    assert path.read_text(encoding="utf-8") == GEN.man_page(), (
+        f"docs/cspace.1 is stale; run: {GEN.REGENERATE}"
+    )
+
+
+def test_man_page_covers_commands_environment_and_exit_codes() -> None:
+    page = GEN.man_page()
+    for name in GEN.command_names():
+        assert f"\n.SS cspace {name} " in page, name
+    environment = page.split(".SH ENVIRONMENT")[1].split(".SH ")[0]
+    for variable, _ in ENVIRONMENT:
+        assert f"\\fB{variable}\\fR" in environment, variable
+    assert ".SH EXIT STATUS" in page and "\\fB130\\fR" in page
+    assert "\\fB\\-L, \\-\\-limit N\\fR" in page  # search's own options
+
+
+@pytest.mark.skipif(shutil.which("groff") is None, reason="needs groff to typeset the man page")
+def test_man_page_typesets_without_warnings() -> None:
+    out = subprocess.run(
+        ["groff", "-man", "-Tutf8", "-ww", "-z", str(REPO / "docs" / "cspace.1")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stderr == ""

@@ -305,3 +305,110 @@ def test_exported_objects_are_what_show_prints(web: Path) -> None:
     assert [json.loads(line) for line in lines] == [json.loads(shown[e]) for e in WEB_IDS]
     elements = ",".join("\n  " + shown[e].rstrip("\n").replace("\n", "\n  ") for e in WEB_IDS)
     assert run("export", "--format", "json").stdout == f"[{elements}\n]\n"
+
+
+# --- for data tools: NULL for what is missing, full-text search, Datasette metadata -------
+
+
+def test_missing_values_are_null_in_sqlite_and_empty_cells_in_csv(
+    base: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "facts.db"
+    assert run("export", "-o", str(db)).exit_code == 0
+    con = sqlite3.connect(db)
+    assert con.execute(
+        "SELECT name_zh, pinyin, aliases FROM entities WHERE id = 'city/yantai'"
+    ).fetchone() == (None, None, "[]")
+    assert con.execute("SELECT publisher, date FROM sources WHERE id = 'doc-a'").fetchone() == (
+        None,
+        None,
+    )
+    assert con.execute(
+        "SELECT date, date_text, section, unit FROM facts WHERE attribute = 'planned output'"
+    ).fetchone() == (None, None, None, "rockets/year")
+    empty_text = [
+        (table, column)
+        for table in ("entities", "facts", "sources", "relations", "names")
+        for (_, column, *_) in con.execute(f"PRAGMA table_info({table})")
+        if con.execute(f"SELECT count(*) FROM {table} WHERE {column} = ''").fetchone()[0]
+    ]
+    assert empty_text == []
+    con.close()
+    rows = list(csv.DictReader(io.StringIO(run("export", "-f", "csv").stdout)))
+    assert {r["date"] for r in rows if r["entity_id"] == "company/space-pioneer"} == {""}
+
+
+def test_sqlite_has_full_text_tables_as_sqlite_utils_makes_them(base: Path, tmp_path: Path) -> None:
+    db = tmp_path / "facts.db"
+    assert run("export", "-o", str(db)).exit_code == 0
+    con = sqlite3.connect(db)
+    sql = dict(con.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE '%_fts'"))
+    assert "USING FTS5" in sql["entities_fts"] and "content=[entities]" in sql["entities_fts"]
+    assert "content=[facts]" in sql["facts_fts"]
+
+    def found(table: str, words: str) -> list[str]:
+        return [
+            r[0]
+            for r in con.execute(
+                f"SELECT t.rowid FROM {table}_fts JOIN {table} t ON t.rowid = {table}_fts.rowid "
+                f"WHERE {table}_fts MATCH ? ORDER BY t.rowid",
+                (words,),
+            )
+        ]
+
+    pioneer = con.execute(
+        "SELECT rowid FROM entities WHERE id = 'company/space-pioneer'"
+    ).fetchone()[0]
+    assert found("entities", "tianbing") == [pioneer]  # pinyin and an alias
+    assert found("entities", "technology") == [pioneer]  # an alias only
+    port = con.execute("SELECT rowid FROM entities WHERE id = 'site/sea-port'").fetchone()[0]
+    assert found("entities", "home port") == [port]  # the summary
+    assert len(found("facts", "count")) == 2  # fact text
+    con.close()
+
+
+def test_metadata_for_datasette(base: Path, tmp_path: Path) -> None:
+    db, meta = tmp_path / "space.db", tmp_path / "metadata.json"
+    res = run("export", "-o", str(db), "--metadata", str(meta))
+    assert res.exit_code == 0, res.stderr
+    assert "datasette" in res.stderr
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    assert data["license"] == "MIT"
+    assert "5 entities" in data["description"] and "2 source documents" in data["source"]
+    tables = data["databases"]["space"]["tables"]
+    assert tables["entities"] == {"label_column": "name"}
+    assert tables["sources"] == {"label_column": "title"}
+    con = sqlite3.connect(db)
+    for table, spec in tables.items():
+        columns = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+        assert spec["label_column"] in columns, table
+    con.close()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--metadata", "m.json"],
+        ["-f", "csv", "-o", "x.csv", "--metadata", "m.json"],
+        ["-o", "x.db", "--metadata", "x.db"],
+    ],
+)
+def test_metadata_needs_an_sqlite_file_of_its_own(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    res = run("export", *args)
+    assert res.exit_code == ExitStatus.USAGE
+    assert res.stdout == ""
+    assert "metadata" in res.stderr or "exists" in res.stderr
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_an_existing_metadata_file_is_kept_unless_force(base: Path, tmp_path: Path) -> None:
+    db, meta = tmp_path / "facts.db", tmp_path / "metadata.json"
+    meta.write_text("keep me", encoding="utf-8")
+    res = run("export", "-o", str(db), "-m", str(meta))
+    assert res.exit_code == ExitStatus.USAGE and "--force" in res.stderr
+    assert meta.read_text(encoding="utf-8") == "keep me" and not db.exists()
+    assert run("export", "-o", str(db), "-m", str(meta), "--force").exit_code == 0
+    assert json.loads(meta.read_text(encoding="utf-8"))["databases"]["facts"]

@@ -118,7 +118,7 @@ def test_look_alike_galaxy_companies_stay_apart() -> None:
     space = lookup("company", "GalaxySpace")
     power = lookup("company", "Galaxy Power Aerospace")
     assert (space["id"], power["id"]) == ("company/galaxyspace", "company/galaxy-power-aerospace")
-    assert space["name_zh"] == "银河航天" and power["name_zh"] == ""
+    assert space["name_zh"] == "银河航天" and power["name_zh"] is None
 
 
 def test_shandong_reaches_its_cities_spaceport_and_jinan_bases() -> None:

@@ -405,7 +405,12 @@ def warm_env(big_base: Path, tmp_path: Path) -> dict[str, str]:
 
 
 def cspace_env(facts: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CSPACE_")}
+    # Without PYTHONUNBUFFERED, as users run it: output waits in Python's buffer.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CSPACE_") and k != "PYTHONUNBUFFERED"
+    }
     env.update(
         CSPACE_NO_SHIPPED="1",
         CSPACE_FACTS=str(facts),

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import run
+from conftest import run, write_base
 from cspace_cli.errors import ExitStatus
 
 SCHEMA = json.loads(run("schema").stdout)
@@ -30,7 +30,7 @@ def test_lookup_is_one_entity_object(base: Path) -> None:
         run("site", "haiyang port", "--json").stdout or run("site", "oriental", "--json").stdout
     )
     validate(data, "entity")
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["aliases"] == ["东方航天港", "Dongfang Hangtiangang", "Oriental Spaceport"]
     assert data["located_in"]["id"] == "city/yantai"
     assert [f["value"] for f in data["facts"]] == [137, 89]
@@ -67,7 +67,7 @@ def test_lists_are_arrays(base: Path) -> None:
 def test_source_rows_count_citing_facts(base: Path) -> None:
     rows = {r["id"]: r for r in json.loads(run("sources", "--json").stdout)}
     assert rows["doc-a"]["facts"] == 1 and rows["doc-b"]["facts"] == 2
-    assert rows["doc-a"]["publisher"] == "" and rows["doc-b"]["date"] == "2025-H2"
+    assert rows["doc-a"]["publisher"] is None and rows["doc-b"]["date"] == "2025-H2"
 
 
 def test_empty_list_is_empty_array_exit_0(base: Path) -> None:
@@ -84,7 +84,7 @@ def test_non_ascii_stays_as_is(base: Path) -> None:
 
 def test_fields_selects_keys_and_rejects_unknown(base: Path) -> None:
     data = json.loads(run("company", "tianbing", "--json", "--fields", "id,name").stdout)
-    assert data == {"schema_version": 1, "id": "company/space-pioneer", "name": "Space Pioneer"}
+    assert data == {"schema_version": 2, "id": "company/space-pioneer", "name": "Space Pioneer"}
     bad = run("company", "tianbing", "--json", "--fields", "id,colour")
     assert bad.exit_code == ExitStatus.USAGE
     assert "unknown field 'colour'" in bad.stderr and "valid here: id, kind" in bad.stderr
@@ -99,3 +99,23 @@ def test_options_before_the_command_apply(base: Path) -> None:
 @pytest.mark.parametrize("args", [("validate",), ("list", "company")])
 def test_json_outputs_parse(base: Path, args: tuple[str, ...]) -> None:
     assert isinstance(json.loads(run(*args, "--json").stdout), list)
+
+
+def test_missing_values_are_null_and_empty_lists_stay_lists(base: Path, tmp_path: Path) -> None:
+    """Schema version 2: jq's ``//`` and SQL's IS NULL see a value the facts leave out."""
+    city = json.loads(run("city", "yantai", "--json").stdout)
+    assert (city["name_zh"], city["pinyin"], city["aliases"], city["facts"]) == (None, None, [], [])
+    assert city["located_in"]["name_zh"] == "山东"
+    [plan] = json.loads(run("company", "tianbing", "--json").stdout)["facts"]
+    assert (plan["date"], plan["date_text"], plan["section"], plan["qualifier"]) == (
+        None,
+        None,
+        None,
+        "up to",
+    )
+    assert plan["unit"] == "rockets/year" and plan["sources"] == ["doc-b"]
+    overview = json.loads(run("--json").stdout)
+    assert overview["schema_version"] == 2 and overview["dates"]["earliest"] == "2025"
+    nothing = write_base(tmp_path / "nothing", {}, sources=None)
+    empty = json.loads(run("--json", env={"CSPACE_FACTS": str(nothing)}).stdout)
+    assert empty["dates"] == {"earliest": None, "latest": None}

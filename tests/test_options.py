@@ -21,7 +21,7 @@ def test_fields_before_the_command(base: Path) -> None:
     res = run("--fields", "id,name", "--json", "company", "tianbing")
     assert res.exit_code == 0, res.stderr
     assert json.loads(res.stdout) == {
-        "schema_version": 1,
+        "schema_version": 2,
         "id": "company/space-pioneer",
         "name": "Space Pioneer",
     }

@@ -20,6 +20,9 @@ LEAN_CASES = [
     ["compnay", "tianbing"],
     ["list", "--bogus"],
     ["--", "company", "tianbing"],
+    ["-q", "company", "tianbing", "--json"],
+    ["cache", "path"],
+    ["cache", "--help"],
     [],
 ]
 

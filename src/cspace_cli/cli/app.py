@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from cspace_cli import __version__
 from cspace_cli.cli.ladder import exit_status, say
 from cspace_cli.cli.options import Color, ColorOpt, FactsOpt, FieldsOpt, JsonOpt, Run, shared
+from cspace_cli.cli.typer_internals import tidy_commands
 from cspace_cli.errors import InvalidFactBase, NotFound, UsageError
 from cspace_cli.index.cache import open_index
 from cspace_cli.index.reader import Index
@@ -45,7 +46,14 @@ KindArg = Annotated[
 
 
 class CspaceGroup(TyperGroup):
-    """Sends whatever a command raises down the one ladder in :mod:`ladder`."""
+    """Sends whatever a command raises down the one ladder in :mod:`ladder`, and answers
+    shell completion with cspace's own classes (see :mod:`typer_internals`)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from cspace_cli.cli.typer_internals import use_own_completion
+
+        use_own_completion()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -58,16 +66,14 @@ class CspaceGroup(TyperGroup):
             raise typer.Exit(exit_status(exc, debug)) from None
 
 
+EXAMPLES = (  # the root help and the man page (scripts/gen_cli_docs.py) show these
+    "cspace province shandong",
+    "cspace company 'tian bing' --json",
+    "cspace search 'sea launch'",
+)
 EPILOG = (
     "\b\nExamples:\n"
-    + "\n".join(
-        f"  {example}"
-        for example in (
-            "cspace province shandong",
-            "cspace company 'tian bing' --json",
-            "cspace search 'sea launch'",
-        )
-    )
+    + "\n".join(f"  {example}" for example in EXAMPLES)
     + "\n\n\b\nEnvironment:\n"
     + "\n".join(f"  {name:<19}{what}" for name, what in ENVIRONMENT)
 )
@@ -121,10 +127,16 @@ def root(
             help="Build the index in memory instead of using the cache. Also CSPACE_NO_CACHE=1.",
         ),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress bar on long work (a first index build, an export)."
+        ),
+    ] = False,
 ) -> None:
     """With no command, print an overview of the fact base and the main commands."""
     settings = from_env(facts=facts or [], no_cache=no_cache, debug=debug, color=color.value)
-    ctx.obj = Run(settings, json, fields)
+    ctx.obj = Run(settings, json, fields, quiet)
     if ctx.invoked_subcommand is None:
         output.emit(
             "overview", views.overview(index_of(ctx.obj)), ctx.obj._replace(fields="").output()
@@ -133,7 +145,8 @@ def root(
 
 def index_of(run: Run) -> Index:
     """The index for this run: shipped base, CSPACE_FACTS, then --facts folders."""
-    return open_index(run.settings)
+    with run.long_work("reading fact files") as progress:
+        return open_index(run.settings, progress=progress)
 
 
 def complete_query(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
@@ -209,13 +222,22 @@ def search(
     kind: Annotated[
         str | None,
         typer.Option(
-            "--kind", "-k", help="Only this kind, e.g. -k site.", autocompletion=lambda: list(KINDS)
+            "--kind",
+            "-k",
+            metavar="KIND",
+            help="Only this kind, e.g. -k site.",
+            autocompletion=lambda: list(KINDS),
         ),
     ] = None,
     limit: Annotated[
         int,
         typer.Option(
-            "--limit", "-L", min=0, max=LIMIT_MAX, help="Show at most this many hits; 0 for all."
+            "--limit",
+            "-L",
+            min=0,
+            max=LIMIT_MAX,
+            metavar="N",
+            help="Show at most this many hits; 0 for all.",
         ),
     ] = 50,
     *,
@@ -337,6 +359,7 @@ def export_command(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             case_sensitive=False,
             help="json: an array of entity objects (as --json); jsonl: one per line; csv: one "
             "row per fact with its entity and citation; sqlite: a database (needs -o). "
@@ -353,7 +376,19 @@ def export_command(
             "FILE is kept unless --force; never inside a fact folder.",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    metadata: Annotated[
+        Path | None,
+        typer.Option(
+            "--metadata",
+            "-m",
+            metavar="JSON",
+            help="With an SQLite FILE, also write Datasette metadata (title, source, licence, "
+            "label columns) to JSON: datasette FILE -m JSON.",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE (and JSON) if it exists.")
+    ] = False,
     raw: Annotated[
         bool,
         typer.Option(
@@ -363,27 +398,38 @@ def export_command(
             "control characters kept.",
         ),
     ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     *,
     run: Run,
 ) -> None:
     """Export every entity and fact as JSON, JSON Lines, CSV or SQLite.
 
-    The whole fact base is exported, with the folders of --facts and CSPACE_FACTS.
+    The whole fact base is exported, with the folders of --facts and CSPACE_FACTS. A value
+    the facts leave out is null in JSON, NULL in SQLite and an empty cell in CSV. The
+    SQLite file has full-text tables, so Datasette offers search.
 
-    Example: cspace export -o facts.db && datasette facts.db
+    Example: cspace export -o facts.db -m metadata.json && datasette facts.db -m metadata.json
     """
     from cspace_cli.present.export import format_for, utf8, write_file, write_stream
 
     name = format_for(fmt.value if fmt else None, target)
     if raw and name != "csv":
         raise UsageError(f"--raw applies to the csv format only, not {name}")
+    run = run._replace(quiet=run.quiet or quiet)
+    if metadata is not None and (target is None or name != "sqlite"):
+        raise UsageError("--metadata describes an SQLite export for Datasette: add -o FILE.db")
     index = index_of(run)
-    if target is None:
-        with utf8(sys.stdout) as out:
-            write_stream(index, name, out, raw)
-        return
-    write_file(index, name, target, force, run.settings.known_fact_folders(), raw)
+    with run.long_work("writing entities") as progress:
+        if target is None:
+            with utf8(sys.stdout) as out:
+                write_stream(index, name, out, progress, raw)
+            sys.stdout.flush()
+            return
+        folders = run.settings.known_fact_folders()
+        write_file(index, name, target, force, folders, metadata, progress, raw)
     say(f"wrote {len(index)} entities as {name} to {target}")
+    if metadata is not None:
+        say(f"wrote Datasette metadata to {metadata}; run: datasette {target} -m {metadata}")
 
 
 @app.command()
@@ -427,6 +473,61 @@ def completion(
     from cspace_cli.cli.typer_internals import completion_script
 
     sys.stdout.write(completion_script(shell.value) + "\n")
+
+
+CacheAction = Enum(  # type: ignore[misc]
+    "CacheAction", {action: action for action in ("path", "info", "clear", "prune")}, type=str
+)
+
+
+@app.command("cache")
+@shared("json", "fields", "color")
+def cache_command(
+    action: Annotated[
+        CacheAction,
+        typer.Argument(
+            metavar="ACTION",
+            case_sensitive=False,
+            help="path: the cache folder; info: its index files, their sizes, last use and "
+            "the fact folders each serves; clear: remove them all; prune: remove those not "
+            "used for --days days and those an older cspace wrote.",
+        ),
+    ],
+    days: Annotated[
+        int,
+        typer.Option("--days", min=0, metavar="N", help="With prune: unused for N days."),
+    ] = 30,
+    *,
+    run: Run,
+) -> None:
+    """Show or clean the index cache: path, info, clear or prune.
+
+    cspace keeps one index file per set of fact folders, and removes the files of older
+    formats itself when it builds one.
+
+    Example: cspace cache info
+    """
+    from cspace_cli.index.cache_folder import cache_files, remove, stale
+    from cspace_cli.present.humanize import count, size
+
+    folder = run.settings.cache_folder()
+    if action.value == "path":
+        sys.stdout.write(f"{folder}\n")
+        return
+    files = cache_files(folder)
+    if action.value == "info":
+        rows = views.cache_rows(files)
+        if rows or run.json:
+            output.emit("cache", rows, run.output())
+        if not rows:
+            say(f"no index files in {folder}")
+        return
+    gone = remove(files if action.value == "clear" else stale(files, days))
+    freed = size(sum(f.size for f in gone))
+    say(f"removed {count(len(gone), 'index file')} ({freed}) from {folder}")
+
+
+tidy_commands(app)
 
 
 def check_kind(kind: str | None) -> None:

@@ -2,22 +2,29 @@
 
 ``--json``, ``--fields``, ``--color`` and ``--facts`` work before the command (on the
 root) and after it; :func:`shared` adds them to a command's signature, so each command
-lists only its own options. What they decide, with the environment, is one :class:`Run`.
+lists only its own options. What they decide, with the environment, is one :class:`Run`,
+which also decides whether long work shows a progress bar.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Callable
+import sys
+import time
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TypeVar
 
 import typer
 
-from cspace_cli.present.output import OutputOptions
+from cspace_cli.present.output import OutputOptions, is_terminal
 from cspace_cli.settings import Settings
+
+if TYPE_CHECKING:
+    from cspace_cli.load.scan import Progress
 
 
 class Color(str, Enum):
@@ -32,6 +39,7 @@ class Run(NamedTuple):
     settings: Settings
     json: bool = False
     fields: str = ""
+    quiet: bool = False
 
     def merged(self, json: bool, fields: str, color: Color, facts: list[Path] | None) -> Run:
         """A command's own options on top of the root's: flags add, values replace."""
@@ -40,10 +48,49 @@ class Run(NamedTuple):
             settings = settings._replace(color=color.value)
         if facts:
             settings = settings._replace(extra_facts=(*settings.extra_facts, *facts))
-        return Run(settings, self.json or json, fields or self.fields)
+        return Run(settings, self.json or json, fields or self.fields, self.quiet)
 
     def output(self) -> OutputOptions:
         return OutputOptions(self.json, self.fields, self.settings)
+
+    @contextlib.contextmanager
+    def long_work(self, what: str) -> Iterator[Progress | None]:
+        """A progress callback for work that may take long (a first index build, an
+        export), or None: only on a terminal (stderr) and without ``--quiet``."""
+        if self.quiet or not is_terminal(sys.stderr):
+            yield None
+            return
+        work = LongWork(what, self.settings.colour_on(True))
+        try:
+            yield work
+        finally:
+            work.close()
+
+
+class LongWork:
+    """Shows a bar once the work has run ``DELAY`` seconds, so quick runs never import
+    Rich or draw anything; :mod:`render` draws it."""
+
+    DELAY = 1.0
+
+    def __init__(self, what: str, color: bool) -> None:
+        self.what = what
+        self.color = color
+        self.start = time.monotonic()
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.start < self.DELAY:
+                return
+            from cspace_cli.present.render import ProgressBar
+
+            self.bar = ProgressBar(self.what, total, self.color)
+        self.bar.update(done, total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 JsonOpt = Annotated[
@@ -64,6 +111,7 @@ ColorOpt = Annotated[
     Color,
     typer.Option(
         "--color",
+        metavar="WHEN",
         case_sensitive=False,
         help="Colour: auto (terminal only), always or never. "
         "NO_COLOR and TERM=dumb turn it off, FORCE_COLOR on.",

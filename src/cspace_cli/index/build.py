@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cspace_cli import __version__
 from cspace_cli.errors import InvalidFactBase
 from cspace_cli.index.codec import Stats, decode_entity, encode_entity, encode_source
-from cspace_cli.index.freshness import file_stamps, layout
+from cspace_cli.index.freshness import absolute, as_text, file_stamps, layout
 from cspace_cli.kinds import KINDS
 from cspace_cli.load.walk import Listing
 from cspace_cli.model import Entity
 from cspace_cli.text import spaced
+
+if TYPE_CHECKING:
+    from cspace_cli.load.scan import Progress
 
 FORMAT = 5
 SALT = f"{__version__} {FORMAT}"  # a new release or index layout is a new cache
@@ -51,8 +54,14 @@ CREATE INDEX links_owner ON links(owner);
 """
 
 
-def build(listings: Sequence[Listing], target: str, stamp: bytes = b"") -> sqlite3.Connection:
-    """Load and check every folder straight into a new index; refuse an invalid fact base."""
+def build(
+    listings: Sequence[Listing],
+    target: str,
+    stamp: bytes = b"",
+    progress: Progress | None = None,
+) -> sqlite3.Connection:
+    """Load and check every folder straight into a new index; refuse an invalid fact base.
+    ``progress`` hears of every file parsed."""
     from cspace_cli.load.scan import scan
 
     conn = sqlite3.connect(target)
@@ -68,7 +77,7 @@ def build(listings: Sequence[Listing], target: str, stamp: bytes = b"") -> sqlit
         stats.add(entity)
 
     try:
-        sources, problems, _ = scan(listings, insert, prepare_rows)
+        sources, problems, _ = scan(listings, insert, prepare_rows, progress)
         batch.flush()
     except BaseException:
         conn.close()
@@ -90,6 +99,9 @@ def build(listings: Sequence[Listing], target: str, stamp: bytes = b"") -> sqlit
             "layout": layout(listings, SALT),
             "version": __version__,
             "stats": json.dumps(stats.dump()),
+            "folders": json.dumps(
+                [as_text(absolute(x.folder)) for x in listings], ensure_ascii=False
+            ),
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         conn.executescript(INDEXES)

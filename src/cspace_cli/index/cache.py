@@ -17,10 +17,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
+import time
 import zlib
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cspace_cli.index.build import (
     SALT,
@@ -36,6 +39,9 @@ from cspace_cli.index.reader import Index
 from cspace_cli.load.walk import Listing, walk
 from cspace_cli.settings import Settings
 
+if TYPE_CHECKING:
+    from cspace_cli.load.scan import Progress
+
 REFRESH_MIN = 500
 REFRESH_SHARE = 5  # an update reads files one by one; past a fifth, a parallel rebuild wins
 REQUIRED_TABLES = {"meta", "entities", "texts", "fuzzy", "keys", "words", "links", "sources"}
@@ -43,25 +49,36 @@ REQUIRED_TABLES = {"meta", "entities", "texts", "fuzzy", "keys", "words", "links
 # lookups miss without an error).
 PER_ENTITY = ("entities", "texts", "fuzzy", "keys", "words")
 TEMP_PREFIX, TEMP_SUFFIX = ".index-", ".tmp"
+USED_EVERY = 86400  # a file's mtime marks its last use (cspace cache info), renewed daily
 
 
-def open_index(settings: Settings | None = None, extra: Sequence[Path] = ()) -> Index:
-    """Index the shipped base, ``CSPACE_FACTS``, ``--facts`` and ``extra``."""
+def open_index(
+    settings: Settings | None = None,
+    extra: Sequence[Path] = (),
+    progress: Progress | None = None,
+) -> Index:
+    """Index the shipped base, ``CSPACE_FACTS``, ``--facts`` and ``extra``. A build from
+    the fact files tells ``progress`` of every file parsed."""
     settings = settings or Settings()
     listings = [walk(folder) for folder in settings.fact_folders(extra)]
     if not settings.use_cache:
-        return Index(build(listings, ":memory:"))
-    return Index(open_cached(listings, settings), rebuild=lambda: rebuilt(listings, settings))
+        return Index(build(listings, ":memory:", progress=progress))
+    return Index(
+        open_cached(listings, settings, progress),
+        rebuild=lambda: rebuilt(listings, settings, progress),
+    )
 
 
-def rebuilt(listings: Sequence[Listing], settings: Settings) -> sqlite3.Connection:
+def rebuilt(
+    listings: Sequence[Listing], settings: Settings, progress: Progress | None = None
+) -> sqlite3.Connection:
     """A new index in place of a cache found damaged while it was read."""
     path = cache_path(listings, settings)
     with contextlib.suppress(OSError):
         path.unlink()
     if os.path.lexists(path):
-        return build(listings, ":memory:")
-    return open_cached(listings, settings)
+        return build(listings, ":memory:", progress=progress)
+    return open_cached(listings, settings, progress)
 
 
 def cache_path(listings: Sequence[Listing], settings: Settings) -> Path:
@@ -70,7 +87,9 @@ def cache_path(listings: Sequence[Listing], settings: Settings) -> Path:
     return settings.cache_folder() / f"index-{key}.sqlite"
 
 
-def open_cached(listings: Sequence[Listing], settings: Settings) -> sqlite3.Connection:
+def open_cached(
+    listings: Sequence[Listing], settings: Settings, progress: Progress | None = None
+) -> sqlite3.Connection:
     """A connection to an up-to-date index of ``listings``, from the cache when possible."""
     stamp = fingerprint(listings, SALT, settings.check_folders_only)
     path = cache_path(listings, settings)
@@ -86,10 +105,13 @@ def open_cached(listings: Sequence[Listing], settings: Settings) -> sqlite3.Conn
         atomic.clean_stale(path.parent, TEMP_PREFIX, TEMP_SUFFIX)
         tmp = atomic.create(path.parent, TEMP_PREFIX, TEMP_SUFFIX, 0o600)
     except OSError:
-        return build(listings, ":memory:")
+        return build(listings, ":memory:", progress=progress)
     try:
-        build(listings, str(tmp.path), stamp).close()
+        build(listings, str(tmp.path), stamp, progress).close()
         tmp.replace(path)
+        from cspace_cli.index.cache_folder import prune_older_formats
+
+        prune_older_formats(path.parent, path)
     except (OSError, sqlite3.Error):
         tmp.discard()
         return build(listings, ":memory:")
@@ -206,14 +228,22 @@ def _id_of_key(key: str) -> str:
 
 
 def _open_fresh(path: Path, stamp: bytes) -> sqlite3.Connection | None:
-    """The cache at ``path`` if it is current and whole; None sends the caller to rebuild."""
-    if not os.path.isfile(path):  # False, not an error, when the folder cannot be entered
+    """The cache at ``path`` if it is current and whole; None sends the caller to rebuild.
+    Using it renews its modification time, once a day, as its "last used" time."""
+    try:
+        st = os.stat(path)
+    except OSError:  # None, not an error, also when the folder cannot be entered
+        return None
+    if not stat.S_ISREG(st.st_mode):
         return None
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         if row and row[0] == stamp and tables >= REQUIRED_TABLES and _whole(conn):
+            if time.time() - st.st_mtime > USED_EVERY:
+                with contextlib.suppress(OSError):
+                    os.utime(path)
             return conn
         conn.close()
     except sqlite3.DatabaseError:

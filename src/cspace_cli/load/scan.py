@@ -255,6 +255,7 @@ def read_sources(path: Path, label: str) -> tuple[list[Source], list[Problem]]:
 
 EntitySink = Callable[[Entity, bool, Any], None]
 Prepare = Callable[[Entity], Any]
+Progress = Callable[[int, int], None]  # (done, of how many): long work reports here
 PARALLEL_MIN = 2000
 CHUNK = 256
 
@@ -336,11 +337,13 @@ def scan(
     listings: Sequence[Listing],
     sink: EntitySink,
     prepare: Prepare | None = None,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, Source], list[Problem], list[Problem]]:
     """Stream every accepted entity into ``sink(entity, replaces, prepared)``; check references.
 
     Returns (sources, problems, notices). Only ids and relation targets are kept in memory,
-    so a large fact base can go straight into the on-disk index.
+    so a large fact base can go straight into the on-disk index. ``progress`` hears of
+    every file parsed.
     """
     problems: list[Problem] = []
     notices: list[Problem] = []
@@ -371,10 +374,14 @@ def scan(
     paths: dict[str, str] = {}
     targets: dict[str, list[tuple[str, str]]] = {}
     ups: dict[str, list[tuple[str, str]]] = {}
+    parsed, total = 0, sum(len(k.names) for listing in listings for k in listing.kinds)
     for listing in listings:
         jobs = [(Path(f.path), f.kind, f.path) for f in listing.files()]
         here: set[str] = set()
         for entity, found_problems, prepared in read_many(jobs, prepare):
+            parsed += 1
+            if progress:
+                progress(parsed, total)
             problems += found_problems
             if entity is None:
                 continue

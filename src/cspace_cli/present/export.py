@@ -5,8 +5,10 @@ JSON and JSON Lines carry the same entity objects as a lookup's ``--json`` (with
 that could act on a terminal. CSV is one row per fact with its entity and citation; it
 has no escapes, so those characters become U+FFFD, and a text cell that a spreadsheet
 would run as a formula (``=``, ``+``, ``-``, ``@``) starts with ``'`` unless ``raw``.
-SQLite has real tables with foreign keys and indexes, so datasette or sqlite-utils can
-browse it. Exports are UTF-8 whatever the locale.
+SQLite has real tables with foreign keys and indexes, full-text tables set up as
+``sqlite-utils enable-fts`` sets them up, and optional Datasette metadata, so Datasette
+offers labels, facets and a search box. A missing value is null in JSON, NULL in SQLite
+and an empty cell in CSV. Exports are UTF-8 whatever the locale.
 
 A file is written to a random temporary name beside it and renamed (:mod:`atomic`), so a
 failed or killed export never leaves half a file under the real name, never inside a
@@ -23,17 +25,26 @@ import json
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cspace_cli import __version__, atomic
 from cspace_cli.errors import OutputError, UsageError
-from cspace_cli.index.codec import source_to_dict
 from cspace_cli.index.reader import Index
 from cspace_cli.load.walk import fact_folder_holding
-from cspace_cli.present.views import SCHEMA_VERSION, Payload, entity_view, facts_view
+from cspace_cli.model import Entity
+from cspace_cli.present.views import (
+    SCHEMA_VERSION,
+    Payload,
+    entity_view,
+    facts_view,
+    source_view,
+)
 from cspace_cli.text import defuse, escape_active, spaced
+
+if TYPE_CHECKING:
+    from cspace_cli.load.scan import Progress
 
 SUFFIXES = {
     ".json": "json",
@@ -82,7 +93,7 @@ CREATE TABLE sources (
     as_of TEXT, url TEXT, language TEXT, note TEXT, file TEXT);
 CREATE TABLE entities (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, slug TEXT NOT NULL, name TEXT NOT NULL,
-    name_zh TEXT, pinyin TEXT, summary TEXT,
+    name_zh TEXT, pinyin TEXT, aliases TEXT NOT NULL, summary TEXT,
     located_in TEXT REFERENCES entities(id));
 CREATE TABLE names (
     entity_id TEXT NOT NULL REFERENCES entities(id), name TEXT NOT NULL,
@@ -122,6 +133,20 @@ CREATE INDEX relation_sources_source ON relation_sources(source_id);
 """
 
 
+FTS_COLUMNS = {
+    "entities": ("name", "name_zh", "pinyin", "aliases", "summary"),
+    "facts": ("attribute", "text"),
+}
+LABEL_COLUMNS = {
+    "entities": "name",
+    "names": "name",
+    "facts": "attribute",
+    "relations": "relation",
+    "sources": "title",
+    "meta": "key",
+}
+
+
 def format_for(fmt: str | None, target: Path | None) -> str:
     """The format asked for, else the one the file suffix names, else JSON."""
     if fmt:
@@ -131,24 +156,31 @@ def format_for(fmt: str | None, target: Path | None) -> str:
     return "json"
 
 
-def entity_objects(index: Index) -> Iterator[Payload]:
+def entity_objects(index: Index, progress: Progress | None = None) -> Iterator[Payload]:
     """Every entity's view, in id order. Summaries and links are read into memory first:
     one query for each, instead of several for every entity."""
     whole = index.in_memory()
-    return (entity_view(whole, e) for e in index.entities())
+    total = len(index)
+    for done, e in enumerate(index.entities(), 1):
+        yield entity_view(whole, e)
+        if progress:
+            progress(done, total)
 
 
-def write_json(index: Index, out: TextIO) -> None:
-    """The array an ``indent=2`` dump gives, written one entity at a time."""
+def write_json(index: Index, out: TextIO, progress: Progress | None = None) -> None:
+    """The array an ``indent=2`` dump gives, written one entity at a time.
+
+    Most of its time is the standard library's encoder: with ``indent`` it runs in pure
+    Python (see docs/benchmarks.md); JSON Lines uses the C encoder."""
     out.write("[")
-    for i, obj in enumerate(entity_objects(index)):
+    for i, obj in enumerate(entity_objects(index, progress)):
         text = escape_active(json.dumps(obj, ensure_ascii=False, indent=2))
         out.write(f"{',' if i else ''}\n  {text.replace(chr(10), chr(10) + '  ')}")
     out.write("\n]\n" if len(index) else "]\n")
 
 
-def write_jsonl(index: Index, out: TextIO) -> None:
-    for obj in entity_objects(index):
+def write_jsonl(index: Index, out: TextIO, progress: Progress | None = None) -> None:
+    for obj in entity_objects(index, progress):
         out.write(escape_active(json.dumps(obj, ensure_ascii=False)) + "\n")
 
 
@@ -179,11 +211,14 @@ class _Defused:
         return self.out.write(defuse(text))
 
 
-def fact_rows(index: Index, raw: bool = False) -> Iterator[list[Any]]:
+def fact_rows(
+    index: Index, progress: Progress | None = None, raw: bool = False
+) -> Iterator[list[Any]]:
     """One row per fact, in the order a lookup shows them, with titles for its sources."""
     titles = {s.id: s.title for s in index.sources.values()}
     cell = _cell if raw else _guarded_cell
-    for e in index.entities():
+    total = len(index)
+    for done, e in enumerate(index.entities(), 1):
         for f in facts_view(e.facts):
             conv = f["converted"] or {}
             yield [
@@ -201,28 +236,59 @@ def fact_rows(index: Index, raw: bool = False) -> Iterator[list[Any]]:
                     "; ".join(titles[s] for s in f["sources"] if s in titles),
                 )
             ]
+        if progress:
+            progress(done, total)
 
 
-def write_csv(index: Index, out: TextIO, raw: bool = False) -> None:
+def write_csv(
+    index: Index, out: TextIO, progress: Progress | None = None, raw: bool = False
+) -> None:
     writer = csv.writer(out if raw else _Defused(out), lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(fact_rows(index, raw))
+    writer.writerows(fact_rows(index, progress, raw))
 
 
-def write_sqlite(index: Index, path: Path) -> None:
-    """Tables first, rows next, indexes last: building an index once is cheaper than
-    keeping it up to date row by row. The file is a temporary one, so no journal."""
+def write_sqlite(index: Index, path: Path, progress: Progress | None = None) -> None:
+    """Tables first, rows next, indexes and full-text tables last: building them once is
+    cheaper than keeping them up to date row by row. The file is a temporary one, so no
+    journal."""
     con = sqlite3.connect(path)
     try:
         con.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SQL_TABLES)
         with con:
-            fill(con, index)
+            fill(con, index, progress)
         con.executescript(SQL_INDEXES)
+        with con:
+            for table, columns in FTS_COLUMNS.items():
+                enable_fts(con, table, columns)
     finally:
         con.close()
 
 
-def fill(con: sqlite3.Connection, index: Index) -> None:
+def enable_fts(con: sqlite3.Connection, table: str, columns: Sequence[str]) -> None:
+    """What ``sqlite-utils enable-fts DB TABLE COLUMNS...`` does: an FTS5 table that reads
+    its text from ``table`` by rowid, filled once. Datasette finds it by its
+    ``content=[table]`` and then shows a search box on ``table``."""
+    cols = ", ".join(f"[{c}]" for c in columns)
+    con.execute(f"CREATE VIRTUAL TABLE [{table}_fts] USING FTS5 ({cols}, content=[{table}])")
+    con.execute(f"INSERT INTO [{table}_fts] (rowid, {cols}) SELECT rowid, {cols} FROM [{table}]")
+
+
+INSERTS = {
+    "entities": "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "names": "INSERT INTO names VALUES (?, ?, ?, ?)",
+    "entity_sources": "INSERT INTO entity_sources VALUES (?, ?)",
+    "facts": f"INSERT INTO facts VALUES ({', '.join('?' * 21)})",
+    "fact_sources": "INSERT INTO fact_sources VALUES (?, ?)",
+    "relations": "INSERT INTO relations VALUES (?, ?, ?, ?, ?)",
+    "relation_sources": "INSERT INTO relation_sources VALUES (?, ?)",
+}
+BATCH = 2000  # entities whose rows go in together: one executemany per table and batch
+
+
+def fill(con: sqlite3.Connection, index: Index, progress: Progress | None = None) -> None:
+    """Every row, written a batch of entities at a time (a call per entity and table cost
+    a third of an export of 10,000 entities)."""
     con.executemany(
         "INSERT INTO meta VALUES (?, ?)",
         [("schema_version", str(SCHEMA_VERSION)), ("cspace_version", __version__)],
@@ -230,67 +296,108 @@ def fill(con: sqlite3.Connection, index: Index) -> None:
     con.executemany(
         "INSERT INTO sources VALUES (:id, :title, :publisher, :byline, :date, "
         ":as_of, :url, :language, :note, :file)",
-        [source_to_dict(s) for s in index.sources.values()],
+        [source_view(s) for s in index.sources.values()],
     )
-    fact_id = relation_id = 0
-    for e in index.entities():
-        con.execute(
-            "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (e.id, e.kind, e.slug, e.name, e.name_zh, e.pinyin, e.summary, e.located_in or None),
+    rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in INSERTS}
+    counter = {"facts": 0, "relations": 0}
+    total = len(index)
+    for done, e in enumerate(index.entities(), 1):
+        add_rows(rows, e, counter)
+        if done % BATCH == 0 or done == total:
+            for table, sql in INSERTS.items():
+                con.executemany(sql, rows[table])
+                rows[table].clear()
+        if progress:
+            progress(done, total)
+
+
+def add_rows(rows: dict[str, list[tuple[Any, ...]]], e: Entity, counter: dict[str, int]) -> None:
+    """The rows of one entity, its names, facts and relations, with their citations."""
+    aliases = [n for n in e.names() if n not in (e.name, e.slug)]
+    rows["entities"].append(
+        (
+            e.id,
+            e.kind,
+            e.slug,
+            e.name,
+            e.name_zh or None,
+            e.pinyin or None,
+            json.dumps(aliases, ensure_ascii=False),
+            e.summary,
+            e.located_in or None,
         )
-        named = [
-            ("name", e.name),
-            ("name_zh", e.name_zh),
-            ("pinyin", e.pinyin),
-            *(("alias", a) for a in e.aliases),
-            ("slug", e.slug),
-        ]
-        field_of = {name: fld for fld, name in reversed(named) if name}
-        con.executemany(
-            "INSERT INTO names VALUES (?, ?, ?, ?)",
-            [(e.id, n, field_of[n], spaced(n)) for n in e.names()],
-        )
-        con.executemany(
-            "INSERT INTO entity_sources VALUES (?, ?)",
-            [(e.id, s) for s in dict.fromkeys(e.sources)],
-        )
-        facts, cites = [], []
-        for position, f in enumerate(facts_view(e.facts)):
-            fact_id += 1
-            conv = f["converted"] or {}
-            facts.append(
-                (
-                    fact_id,
-                    e.id,
-                    position,
-                    *(f[k] for k in CSV_FACT_KEYS),
-                    *(conv.get(k) for k in ("value", "low", "high", "unit")),
-                    f["disputed"],
-                    f["section"],
-                    f["text"],
-                )
+    )
+    named = [
+        ("name", e.name),
+        ("name_zh", e.name_zh),
+        ("pinyin", e.pinyin),
+        *(("alias", a) for a in e.aliases),
+        ("slug", e.slug),
+    ]
+    field_of = {name: fld for fld, name in reversed(named) if name}
+    rows["names"] += [(e.id, n, field_of[n], spaced(n)) for n in e.names()]
+    rows["entity_sources"] += [(e.id, s) for s in dict.fromkeys(e.sources)]
+    for position, f in enumerate(facts_view(e.facts)):
+        counter["facts"] += 1
+        fact_id = counter["facts"]
+        conv = f["converted"] or {}
+        rows["facts"].append(
+            (
+                fact_id,
+                e.id,
+                position,
+                *(f[k] for k in CSV_FACT_KEYS),
+                *(conv.get(k) for k in ("value", "low", "high", "unit")),
+                f["disputed"],
+                f["section"],
+                f["text"],
             )
-            cites += [(fact_id, s) for s in dict.fromkeys(f["sources"])]
-        con.executemany(f"INSERT INTO facts VALUES ({', '.join('?' * 21)})", facts)
-        con.executemany("INSERT INTO fact_sources VALUES (?, ?)", cites)
-        relations, cites = [], []
-        for r in e.relations:
-            relation_id += 1
-            relations.append((relation_id, r.subject, r.relation, r.object, r.text))
-            cites += [(relation_id, s) for s in dict.fromkeys(r.sources)]
-        con.executemany("INSERT INTO relations VALUES (?, ?, ?, ?, ?)", relations)
-        con.executemany("INSERT INTO relation_sources VALUES (?, ?)", cites)
+        )
+        rows["fact_sources"] += [(fact_id, s) for s in dict.fromkeys(f["sources"])]
+    for r in e.relations:
+        counter["relations"] += 1
+        relation_id = counter["relations"]
+        rows["relations"].append((relation_id, r.subject, r.relation, r.object, r.text or None))
+        rows["relation_sources"] += [(relation_id, s) for s in dict.fromkeys(r.sources)]
 
 
-def write_stream(index: Index, fmt: str, out: TextIO, raw: bool = False) -> None:
+def datasette_metadata(index: Index, database: str) -> Payload:
+    """Datasette's metadata for the exported ``database`` (the file name without suffix):
+    what it is, where its facts come from, its licence, and the column that names a row of
+    each table, which Datasette shows in place of a foreign key's bare id."""
+    n_sources = len(index.sources)
+    return {
+        "title": "cspace: China's commercial space industry",
+        "description": (
+            f"{len(index)} entities (provinces, companies, spaceports, rockets, policies …) "
+            f"and {index.stats.facts} facts, each with its unit, date, status and the "
+            "documents it cites. Exported by cspace "
+            f"{__version__} (data schema version {SCHEMA_VERSION})."
+        ),
+        "source": f"{n_sources} source documents, listed with title, publisher, date and "
+        "address in the sources table",
+        "license": "MIT",
+        "databases": {
+            database: {
+                "tables": {
+                    table: {"label_column": column} for table, column in LABEL_COLUMNS.items()
+                }
+            }
+        },
+    }
+
+
+def write_stream(
+    index: Index, fmt: str, out: TextIO, progress: Progress | None = None, raw: bool = False
+) -> None:
     if fmt == "sqlite":
         raise UsageError(
             "the sqlite format is a binary file: give it a name with -o FILE (e.g. -o facts.db)"
         )
     if fmt == "csv":
-        write_csv(index, out, raw)
+        write_csv(index, out, progress, raw)
     else:
-        {"json": write_json, "jsonl": write_jsonl}[fmt](index, out)
+        {"json": write_json, "jsonl": write_jsonl}[fmt](index, out, progress)
 
 
 @contextlib.contextmanager
@@ -317,17 +424,51 @@ def write_file(
     target: Path,
     force: bool,
     fact_folders: Sequence[Path],
+    metadata: Path | None = None,
+    progress: Progress | None = None,
     raw: bool = False,
 ) -> None:
-    """Write ``target``: through a temporary file beside it, renamed into place, or as a
-    stream when it is a character device or a pipe."""
+    """Write ``target`` (and Datasette's ``metadata``): through a temporary file beside it,
+    renamed into place, or as a stream when it is a character device or a pipe."""
     place = destination(target, force, fact_folders)
+    about = None if metadata is None else destination(metadata, force, fact_folders)
+    if metadata is not None and (about is None or about == place):
+        raise UsageError("--metadata needs a file of its own, not the database or a device")
     if place is None:
         if fmt == "sqlite":
             raise UsageError(f"'{target}' is a device or a pipe; the sqlite format needs a file")
         with open_stream(target) as out:
-            write_stream(index, fmt, out, raw)
-        return
+            write_stream(index, fmt, out, progress, raw)
+    elif fmt == "sqlite":
+        written(place, target, lambda tmp: write_sqlite(index, tmp.path, progress))
+    else:
+        written(place, target, lambda tmp: write_text(tmp, index, fmt, progress, raw))
+    if metadata is not None and about is not None:
+        text = json.dumps(datasette_metadata(index, target.stem), ensure_ascii=False, indent=2)
+
+        def describe(tmp: atomic.TempFile) -> None:
+            with text_file(tmp) as out:
+                out.write(f"{text}\n")
+
+        written(about, metadata, describe)
+
+
+def text_file(tmp: atomic.TempFile) -> TextIO:
+    """The temporary file opened for text, through its own descriptor: never by its name,
+    which someone could have swapped."""
+    return open(os.dup(tmp.fd), "w", encoding="utf-8", newline="")
+
+
+def write_text(
+    tmp: atomic.TempFile, index: Index, fmt: str, progress: Progress | None, raw: bool
+) -> None:
+    with text_file(tmp) as out:
+        write_stream(index, fmt, out, progress, raw)
+
+
+def written(place: Path, target: Path, write: Callable[[atomic.TempFile], object]) -> None:
+    """Run ``write`` on a new temporary file beside ``place``, then rename it into place;
+    first remove what exports to the same name that were killed left behind."""
     prefix = f".{place.name}."
     try:
         atomic.clean_stale(place.parent, prefix, ".tmp")
@@ -335,11 +476,7 @@ def write_file(
     except OSError as exc:
         raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
     try:
-        if fmt == "sqlite":
-            write_sqlite(index, tmp.path)
-        else:
-            with open(os.dup(tmp.fd), "w", encoding="utf-8", newline="") as out:
-                write_stream(index, fmt, out, raw)
+        write(tmp)
         tmp.replace(place)
     except (OSError, sqlite3.OperationalError) as exc:
         raise OutputError(

@@ -68,7 +68,7 @@ def amount(value: Any = None, low: Any = None, high: Any = None, unit: str = "")
 
 def fact_value(fact: dict[str, Any]) -> str:
     """The value with its bound and the source's own second-currency figure."""
-    text = amount(fact.get("value"), fact.get("low"), fact.get("high"), fact.get("unit", ""))
+    text = amount(fact.get("value"), fact.get("low"), fact.get("high"), fact.get("unit") or "")
     if fact.get("qualifier") and not isinstance(fact.get("value"), str):
         text = f"{fact['qualifier']} {text}"
     conv = fact.get("converted")
@@ -96,9 +96,9 @@ def period(fact: dict[str, Any]) -> str:
 
     "On" a year or a month reads as "in" it.
     """
-    date = fact.get("date", "")
+    date = fact.get("date") or ""
     if not date:
-        return str(fact.get("date_text", ""))
+        return str(fact.get("date_text") or "")
     kind = fact.get("date_kind", "as_of")
     if kind == "on" and date.count("-") < 2:
         kind = "during"
@@ -110,6 +110,16 @@ def period(fact: dict[str, Any]) -> str:
 
 def date_or_unknown(value: str, what: str) -> str:
     return when(value) if value else f"{what} not stated"
+
+
+def size(n: int) -> str:
+    """Bytes as people read them: ``640 B``, ``12.5 KiB``, ``3.1 MiB``."""
+    value, unit = float(n), "B"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            break
+        value /= 1024
+    return f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
 
 
 def count(n: int, singular: str, plural: str = "") -> str:

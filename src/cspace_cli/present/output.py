@@ -31,6 +31,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "list": (*_REF, "summary"),
     "search": (*_REF, "score", "field", "context"),
     "sources": (*SOURCE_FIELDS, "facts", "entities"),
+    "cache": ("path", "bytes", "last_used", "format", "folders"),
 }
 
 
@@ -68,17 +69,18 @@ def emit(what: str, payload: Any, opts: OutputOptions) -> None:
     fields = parse_fields(opts.fields, what) if opts.fields else ()
     if opts.json:
         sys.stdout.write(to_json(select(payload, fields), sys.stdout) + "\n")
+        sys.stdout.flush()  # a reader gone is noticed here, not at exit (which says 120)
         return
     if fields:
         raise UsageError("--fields needs --json")
     from cspace_cli.present import render
 
-    color = opts.settings.colour_on(_is_terminal(sys.stdout))
+    color = opts.settings.colour_on(is_terminal(sys.stdout))
     sys.stdout.write(render.render(what, payload, color, terminal_width()))
     sys.stdout.flush()
 
 
-def _is_terminal(stream: Any) -> bool:
+def is_terminal(stream: Any) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError, OSError):

@@ -9,6 +9,7 @@ reads well on a terminal, in a pipe and pasted into a report.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -17,7 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from cspace_cli.kinds import KINDS
-from cspace_cli.present.humanize import count, date_or_unknown, fact_value, period, when
+from cspace_cli.present.humanize import count, date_or_unknown, fact_value, period, size, when
 from cspace_cli.text import clean
 
 Payload = dict[str, Any]
@@ -363,6 +364,13 @@ SOURCE_COLUMNS = [
     Column("facts", number("facts"), right=True),
     Column("entities", number("entities"), right=True),
 ]
+CACHE_COLUMNS = [  # the file second: narrow terminals show it as each card's title
+    Column("last used", lambda row: Text(row["last_used"][:10])),
+    Column("file", lambda row: t(os.path.basename(row["path"]), "bold"), True),
+    Column("size", lambda row: Text(size(row["bytes"])), right=True),
+    Column("format", lambda row: Text(row["format"], "" if row["format"] == "current" else "dim")),
+    Column("fact folders", lambda row: t("; ".join(row["folders"]) or "not known"), True),
+]
 CARD_TITLE = 1
 
 
@@ -493,7 +501,12 @@ def problems(rows: list[Payload], out: Console) -> None:
         )
 
 
-LIST_VIEWS = {"list": LIST_COLUMNS, "search": SEARCH_COLUMNS, "sources": SOURCE_COLUMNS}
+LIST_VIEWS = {
+    "list": LIST_COLUMNS,
+    "search": SEARCH_COLUMNS,
+    "sources": SOURCE_COLUMNS,
+    "cache": CACHE_COLUMNS,
+}
 
 
 def render(what: str, payload: Any, color: bool, width: int) -> str:
@@ -511,3 +524,39 @@ def render(what: str, payload: Any, color: bool, width: int) -> str:
         table(payload, LIST_VIEWS[what], page)
     page.print()
     return out.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+
+# Progress ------------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """Long work on stderr: what, a bar, done of total, time left; cleared when done."""
+
+    def __init__(self, what: str, total: int, color: bool) -> None:
+        import sys
+
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        out = Console(file=sys.stderr, no_color=not color, highlight=False)
+        self.bar = Progress(
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=out,
+            transient=True,
+        )
+        self.task = self.bar.add_task(what, total=total)
+        self.bar.start()
+
+    def update(self, done: int, total: int) -> None:
+        self.bar.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        self.bar.stop()

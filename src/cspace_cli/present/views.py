@@ -2,21 +2,27 @@
 
 Everything a view shows is decided here (alias lists, conflicts, citations, related
 entities reached through containment) so the JSON and the Rich output never disagree.
+A value the fact file leaves out is ``None`` (JSON null, SQL NULL), never ``""``: data
+tools tell "missing" from "empty" by it (schema version 2). Lists stay lists.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cspace_cli.index.codec import fact_to_full_dict, source_to_dict
+from cspace_cli.index.codec import SOURCE_FIELDS, fact_to_full_dict
 from cspace_cli.index.reader import Index, Link
 from cspace_cli.kinds import KINDS, RELATIONS
-from cspace_cli.model import Entity, Fact
+from cspace_cli.model import Entity, Fact, Source
 from cspace_cli.query.match import Candidate, Match
 from cspace_cli.query.search import Hit
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    from cspace_cli.index.cache_folder import CacheFile
+
+SCHEMA_VERSION = 2
+OPTIONAL_FACT_TEXT = ("unit", "qualifier", "date", "date_text", "section")
 CONTAINMENT_DEPTH = 3
 
 Payload = dict[str, Any]
@@ -40,14 +46,14 @@ def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Pay
         "id": entity.id,
         "kind": entity.kind,
         "name": entity.name,
-        "name_zh": entity.name_zh,
-        "pinyin": entity.pinyin,
+        "name_zh": entity.name_zh or None,
+        "pinyin": entity.pinyin or None,
         "aliases": [n for n in entity.names() if n not in (entity.name, entity.slug)],
         "summary": entity.summary,
         "located_in": ref(index, entity.located_in) if entity.located_in in index else None,
         "facts": facts,
         "related": related,
-        "sources": [source_to_dict(index.sources[s]) for s in cited if s in index.sources],
+        "sources": [source_view(index.sources[s]) for s in cited if s in index.sources],
         "match": match_view(index, match) if match else None,
     }
 
@@ -59,12 +65,23 @@ def facts_view(facts: tuple[Fact, ...]) -> list[Payload]:
 
 
 def fact_view(fact: Fact, kind: str = "") -> Payload:
-    return {**fact_to_full_dict(fact), "disputed": kind == "disputed", "series": kind == "series"}
+    out = fact_to_full_dict(fact)
+    for key in OPTIONAL_FACT_TEXT:
+        if not out[key]:
+            out[key] = None
+    out["disputed"] = kind == "disputed"
+    out["series"] = kind == "series"
+    return out
+
+
+def source_view(s: Source) -> Payload:
+    """A source record; only ``id`` and ``title`` are always there."""
+    return {name: getattr(s, name) or None for name in SOURCE_FIELDS}
 
 
 def ref(index: Index, entity_id: str) -> Payload:
     s = index.summaries[entity_id]
-    return {"id": s.id, "kind": s.kind, "name": s.name, "name_zh": s.name_zh}
+    return {"id": s.id, "kind": s.kind, "name": s.name, "name_zh": s.name_zh or None}
 
 
 def candidate_view(index: Index, c: Candidate) -> Payload:
@@ -195,7 +212,13 @@ def related_view(index: Index, entity_id: str) -> list[Payload]:
 def list_rows(index: Index, kind: str | None) -> list[Payload]:
     rows = sorted(index.listing(kind), key=lambda row: (row[0].kind, row[0].name.casefold()))
     return [
-        {"id": s.id, "kind": s.kind, "name": s.name, "name_zh": s.name_zh, "summary": summary}
+        {
+            "id": s.id,
+            "kind": s.kind,
+            "name": s.name,
+            "name_zh": s.name_zh or None,
+            "summary": summary,
+        }
         for s, summary in rows
     ]
 
@@ -210,7 +233,7 @@ def search_rows(index: Index, hits: list[Hit]) -> list[Payload]:
 def source_rows(index: Index) -> list[Payload]:
     facts, entities = index.stats.fact_cites, index.stats.entity_cites
     return [
-        {**source_to_dict(s), "facts": facts.get(s.id, 0), "entities": entities.get(s.id, 0)}
+        {**source_view(s), "facts": facts.get(s.id, 0), "entities": entities.get(s.id, 0)}
         for s in index.sources.values()
     ]
 
@@ -224,5 +247,24 @@ def overview(index: Index) -> Payload:
         "kinds": {k: kinds.get(k, 0) for k in KINDS},
         "facts": index.stats.facts,
         "sources": len(index.sources),
-        "dates": {"earliest": earliest, "latest": latest},
+        "dates": {"earliest": earliest or None, "latest": latest or None},
     }
+
+
+def cache_rows(files: list[CacheFile]) -> list[Payload]:
+    """The index cache's files: where, how big, last used (UTC), their format against this
+    cspace's (current, older, newer, unreadable), and the fact folders each serves."""
+    from datetime import datetime, timezone
+
+    return [
+        {
+            "path": str(f.path),
+            "bytes": f.size,
+            "last_used": datetime.fromtimestamp(f.last_used, timezone.utc).isoformat(
+                timespec="seconds"
+            ),
+            "format": f.format,
+            "folders": list(f.folders),
+        }
+        for f in files
+    ]
