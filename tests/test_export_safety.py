@@ -61,12 +61,19 @@ def test_a_pipe_is_streamed_into(base: Path, tmp_path: Path) -> None:
     assert got[0].decode() == run("export", "-f", "jsonl").stdout
 
 
-def test_dev_stdout_when_stdout_is_a_pipe(base: Path) -> None:
+@pytest.mark.skipif(not Path("/proc/self/fd/1").exists(), reason="needs /proc/self/fd")
+def test_dev_stdout_when_stdout_is_a_pipe(base: Path, tmp_path: Path) -> None:
+    """``-o /dev/stdout``, and with ``--force`` a link of our own that works the same way
+    (a regression must not replace the machine's /dev/stdout)."""
     env = proc_env(**NO_SHIPPED, CSPACE_FACTS=str(base))
-    res = cspace_proc("export", "-f", "jsonl", "-o", "/dev/stdout", env=env)
-    assert res.returncode == 0, res.stderr
-    assert res.stdout == cspace_proc("export", "-f", "jsonl", env=env).stdout
-    assert os.path.islink("/dev/stdout")
+    whole = cspace_proc("export", "-f", "jsonl", env=env).stdout
+    own = tmp_path / "stdout"
+    own.symlink_to("/proc/self/fd/1")
+    for target, extra in (("/dev/stdout", []), (str(own), ["--force"])):
+        res = cspace_proc("export", "-f", "jsonl", "-o", target, *extra, env=env)
+        assert res.returncode == 0, res.stderr
+        assert res.stdout == whole
+        assert os.path.islink(target)
 
 
 # --- case 13: temporary names nobody can guess ------------------------------------------------
