@@ -528,8 +528,10 @@ def gone(sid: int) -> bool:
 
 
 SIGNALS = [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL]
+needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 
 
+@needs_proc
 @pytest.mark.parametrize("sig", SIGNALS, ids=[s.name for s in SIGNALS])
 def test_killed_during_a_cold_build(generated: Path, tmp_path: Path, sig: signal.Signals) -> None:
     cache = tmp_path / "cache"
@@ -549,6 +551,7 @@ def test_killed_during_a_cold_build(generated: Path, tmp_path: Path, sig: signal
     assert leftovers(cache) == [] and len(cache_files(cache)) == 1
 
 
+@needs_proc
 @pytest.mark.parametrize("sig", SIGNALS, ids=[s.name for s in SIGNALS])
 def test_killed_during_an_export(generated: Path, tmp_path: Path, sig: signal.Signals) -> None:
     out = tmp_path / "out"
@@ -566,6 +569,7 @@ def test_killed_during_an_export(generated: Path, tmp_path: Path, sig: signal.Si
     assert len((out / "all.jsonl").read_text(encoding="utf-8").splitlines()) == 2505
 
 
+@needs_proc
 def test_a_killed_build_does_not_hold_the_pipe(generated: Path, tmp_path: Path) -> None:
     """``cspace list | wc -l`` ended only when the orphaned workers did, minutes later."""
     env = proc_env(**NO_SHIPPED, CSPACE_FACTS=str(generated))
