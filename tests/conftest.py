@@ -4,10 +4,14 @@ and small fact bases written into ``tmp_path``."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -189,3 +193,51 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[No
 def base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A small fact base used alone (the shipped base left out)."""
     return alone(write_base(tmp_path / "facts"), monkeypatch)
+
+
+def proc_env(**extra: str) -> dict[str, str]:
+    """The environment of a real ``cspace`` process: this test's cache folder, and none of
+    the caller's other CSPACE_ variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSPACE_")}
+    env.update(CSPACE_CACHE_DIR=os.environ["CSPACE_CACHE_DIR"], PYTHONDONTWRITEBYTECODE="1")
+    env.update(extra)
+    return env
+
+
+def cspace_proc(
+    *args: str,
+    env: dict[str, str],
+    prefix: Sequence[str] = (),
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``cspace`` as its own process (for streams, signals and permissions)."""
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "cspace_cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        timeout=timeout,
+    )
+
+
+def unprivileged() -> list[str]:
+    """A command prefix under which file permissions apply: none for a normal user; for
+    root (CI runs as root), ``setpriv`` dropping the capabilities that bypass them."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("root without setpriv: file permissions cannot be tested")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--"]
+
+
+def without_figures(view: dict[str, Any]) -> dict[str, Any]:
+    """A lookup's object as the export writes it: key figures are facts of other entities,
+    exported there, and so are the sources only they cite."""
+    out = {k: v for k, v in view.items() if k not in ("key_figures", "more_figures")}
+    cited = {s for f in view["facts"] for s in f["sources"]}
+    cited |= {s for r in view["related"] for s in r["sources"]}
+    figures_only = {s for f in view["key_figures"] for s in f["sources"]} - cited
+    out["sources"] = [s for s in view["sources"] if s["id"] not in figures_only]
+    return out

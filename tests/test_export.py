@@ -7,12 +7,11 @@ import io
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 
-from conftest import ENTITIES, run, write_base
+from conftest import ENTITIES, run, without_figures, write_base
 from cspace_cli.errors import ExitStatus
 
 SCHEMA = json.loads(run("schema").stdout)
@@ -33,17 +32,6 @@ def test_json_is_an_array_of_the_lookup_objects(base: Path) -> None:
     assert [e["id"] for e in data] == IDS
     shown = json.loads(run("show", "site/sea-port", "--json").stdout)
     assert data[IDS.index("site/sea-port")] == without_figures(shown)
-
-
-def without_figures(view: dict[str, Any]) -> dict[str, Any]:
-    """A lookup's object as the export writes it: key figures are facts of other entities,
-    exported there, and so are the sources only they cite."""
-    out = {k: v for k, v in view.items() if k not in ("key_figures", "more_figures")}
-    cited = {s for f in view["facts"] for s in f["sources"]}
-    cited |= {s for r in view["related"] for s in r["sources"]}
-    figures_only = {s for f in view["key_figures"] for s in f["sources"]} - cited
-    out["sources"] = [s for s in view["sources"] if s["id"] not in figures_only]
-    return out
 
 
 def test_jsonl_is_one_entity_per_line(base: Path) -> None:

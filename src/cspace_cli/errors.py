@@ -47,6 +47,12 @@ class UsageError(CspaceError):
     status = ExitStatus.USAGE
 
 
+class OutputError(CspaceError):
+    """A file could not be written (a full disk, a folder without write permission)."""
+
+    status = ExitStatus.IO
+
+
 class NotFound(CspaceError):
     """A lookup found nothing; carries near names to suggest."""
 

@@ -62,6 +62,11 @@ class Settings(NamedTuple):
         later record with the same id replaces an earlier one."""
         return ([shipped_facts_dir()] if self.shipped else []) + [*self.extra_facts, *more]
 
+    def known_fact_folders(self) -> list[Path]:
+        """Every folder cspace would load, with the shipped base even when it is left out:
+        the folders it must never write into."""
+        return [shipped_facts_dir(), *self.extra_facts]
+
     def cache_folder(self) -> Path:
         if self.cache_dir is not None:
             return self.cache_dir

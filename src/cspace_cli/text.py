@@ -45,7 +45,8 @@ def has_cjk(text: str) -> bool:
 JOINERS = {"\u200c", "\u200d"}
 # Valid in JSON but able to act on a terminal (C1 controls, bidi overrides) or to stop an
 # encoder (lone surrogates from undecodable arguments or file names).
-_ACTIVE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_ACTIVE_CHARS = "\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_ACTIVE = re.compile(f"[{_ACTIVE_CHARS}]")
 
 
 def clean(value: object, limit: int = 0, mark: str = "?") -> str:
@@ -74,3 +75,14 @@ def escape_active(json_text: str) -> str:
     """JSON text with the characters that could act on a terminal written as \\u escapes,
     which decode to the same values."""
     return _ACTIVE.sub(lambda m: f"\\u{ord(m[0]):04x}", json_text)
+
+
+# The same characters, and the C0 controls but tab and line breaks (JSON escapes those
+# itself), for text that has no escapes: a CSV cell.
+_ACTIVE_OR_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_ACTIVE_CHARS}]")
+
+
+def defuse(value: str) -> str:
+    """Text with every character :func:`escape_active` would escape, and the control
+    characters, as U+FFFD: what data without escapes can carry safely."""
+    return _ACTIVE_OR_CONTROL.sub("\ufffd", value)

@@ -45,6 +45,8 @@ from cspace_cli.query.search import search as run_search
 from cspace_cli.settings import ENVIRONMENT, from_env
 from cspace_cli.text import from_argv
 
+LIMIT_MAX = 10**9  # far past any fact base; a larger --limit is a usage error, not an overflow
+
 KindArg = Annotated[
     str | None,
     typer.Argument(
@@ -244,7 +246,12 @@ def search(
     limit: Annotated[
         int,
         typer.Option(
-            "--limit", "-L", min=0, metavar="N", help="Show at most this many rows; 0 for all."
+            "--limit",
+            "-L",
+            min=0,
+            max=LIMIT_MAX,
+            metavar="N",
+            help="Show at most this many rows; 0 for all.",
         ),
     ] = 50,
     every: Annotated[
@@ -570,6 +577,7 @@ def validate(
             metavar="[DIR]...",
             help="Fact folders to check on top of the shipped base "
             "(default: the folders cspace would load).",
+            readable=False,  # the loader reports an unreadable folder, with the others
         ),
     ] = None,
     *,
@@ -652,6 +660,15 @@ def export_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace FILE (and JSON) if it exists.")
     ] = False,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="CSV only: write text cells as stored, without the ' that keeps a "
+            "spreadsheet from running a cell starting with = + - @ as a formula, and with "
+            "control characters kept.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     *,
     run: Run,
@@ -664,19 +681,23 @@ def export_command(
 
     Example: cspace export -o facts.db -m metadata.json && datasette facts.db -m metadata.json
     """
-    from cspace_cli.present.export import format_for, write_file, write_stream
+    from cspace_cli.present.export import format_for, utf8, write_file, write_stream
 
     name = format_for(fmt.value if fmt else None, target)
+    if raw and name != "csv":
+        raise UsageError(f"--raw applies to the csv format only, not {name}")
     run = run._replace(quiet=run.quiet or quiet)
     if metadata is not None and (target is None or name != "sqlite"):
         raise UsageError("--metadata describes an SQLite export for Datasette: add -o FILE.db")
     index = index_of(run)
     with run.long_work("writing entities") as progress:
         if target is None:
-            write_stream(index, name, sys.stdout, progress)
+            with utf8(sys.stdout) as out:
+                write_stream(index, name, out, progress, raw)
             sys.stdout.flush()
             return
-        write_file(index, name, target, force, run.settings.fact_folders(), metadata, progress)
+        folders = run.settings.known_fact_folders()
+        write_file(index, name, target, force, folders, metadata, progress, raw)
     say(f"wrote {len(index)} entities as {name} to {target}")
     if metadata is not None:
         say(f"wrote Datasette metadata to {metadata}; run: datasette {target} -m {metadata}")
@@ -696,7 +717,7 @@ def init(
     """
     from cspace_cli.load.scaffold import init_folder
 
-    for path in init_folder(folder):
+    for path in init_folder(folder, from_env().known_fact_folders()):
         sys.stdout.write(f"{path}\n")
     say(f"next: edit the files, then run: cspace validate {folder}")
 

@@ -42,12 +42,11 @@ def exit_status(exc: BaseException, debug: bool) -> int:
         return ExitStatus.INTERRUPTED
     if isinstance(exc, BrokenPipeError):
         # The reader went away (``cspace list | head``): what was wanted was written.
-        # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         return ExitStatus.OK
     if isinstance(exc, OSError) and exc.errno is not None and _is_output_error(exc):
         say(f"cannot write output: {exc.strerror or exc}")
+        _silence_stdout()
         return ExitStatus.IO
     if debug:
         traceback.print_exc()
@@ -57,6 +56,15 @@ def exit_status(exc: BaseException, debug: bool) -> int:
             "with the output of the same command with --debug."
         )
     return ExitStatus.INTERNAL
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush of what is still
+    buffered cannot fail a second time (Python would then exit 120)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _is_output_error(exc: OSError) -> bool:

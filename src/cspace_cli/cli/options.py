@@ -134,6 +134,7 @@ FactsOpt = Annotated[
         help="Extra fact folder loaded after the shipped base; repeatable. Also CSPACE_FACTS.",
         exists=True,
         file_okay=False,
+        readable=False,  # an unreadable folder is a broken fact folder: the loader says why
     ),
 ]
 

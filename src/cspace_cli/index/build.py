@@ -24,7 +24,7 @@ from cspace_cli.index.codec import (
     encode_source,
     fact_row,
 )
-from cspace_cli.index.freshness import absolute, file_stamps, layout
+from cspace_cli.index.freshness import absolute, as_text, file_stamps, layout
 from cspace_cli.kinds import KINDS
 from cspace_cli.load.walk import Listing
 from cspace_cli.model import Entity, Fact
@@ -162,7 +162,9 @@ def build(
             "version": __version__,
             "stats": json.dumps(stats.dump()),
             "full_text": "1" if indexed else "0",
-            "folders": json.dumps([absolute(x.folder) for x in listings], ensure_ascii=False),
+            "folders": json.dumps(
+                [as_text(absolute(x.folder)) for x in listings], ensure_ascii=False
+            ),
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     with conn:

@@ -5,9 +5,11 @@ named by the list of folders (as real paths, so ``facts`` and ``/abs/facts`` sha
 and is current while its fingerprint matches the fact files'. A stale one is updated in
 place when few files changed, else rebuilt into a temporary file and renamed into place,
 so a crash, Ctrl-C or a second process building at the same time never leaves a
-half-written index. A damaged cache is rebuilt; when the cache folder cannot be written
-(read-only, unenterable, full) the index is built in memory. SQLite, not pickle: loading
-a cache someone else wrote cannot run code.
+half-written index; temporary files left by a build that was killed are removed by the
+next build (see :mod:`cspace_cli.atomic`). A damaged cache is rebuilt, whether the damage
+shows on opening or only later while it is read (:class:`reader.Store`); when the cache
+folder cannot be written (read-only, unenterable, full) the index is built in memory.
+SQLite, not pickle: loading a cache someone else wrote cannot run code.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cspace_cli.errors import InvalidFactBase, Problem
 from cspace_cli.index.build import (
     SALT,
     Batch,
@@ -56,6 +57,10 @@ REQUIRED_TABLES = {
     "cites",
     "sources",
 }
+# Tables that hold rows for every entity: all empty, or none (an emptied one would make
+# lookups miss without an error).
+PER_ENTITY = ("entities", "fuzzy", "keys")
+TEMP_PREFIX, TEMP_SUFFIX = ".index-", ".tmp"
 USED_EVERY = 86400  # a file's mtime marks its last use (cspace cache info), renewed daily
 
 
@@ -72,7 +77,23 @@ def open_index(
     if not settings.use_cache:
         conn = build(listings, ":memory:", progress=progress, full_text=settings.full_text)
         return Index(conn, scan_only=scan_only)
-    return Index(open_cached(listings, settings, progress), scan_only=scan_only)
+    return Index(
+        open_cached(listings, settings, progress),
+        scan_only=scan_only,
+        rebuild=lambda: rebuilt(listings, settings, progress),
+    )
+
+
+def rebuilt(
+    listings: Sequence[Listing], settings: Settings, progress: Progress | None = None
+) -> sqlite3.Connection:
+    """A new index in place of a cache found damaged while it was read."""
+    path = cache_path(listings, settings)
+    with contextlib.suppress(OSError):
+        path.unlink()
+    if os.path.lexists(path):
+        return build(listings, ":memory:", progress=progress, full_text=settings.full_text)
+    return open_cached(listings, settings, progress)
 
 
 def cache_path(listings: Sequence[Listing], settings: Settings) -> Path:
@@ -89,30 +110,30 @@ def open_cached(
     stamp = fingerprint(listings, SALT, settings.check_folders_only)
     path = cache_path(listings, settings)
     conn = _open_fresh(path, stamp)
-    if conn is None and path.is_file() and refresh(path, listings, stamp):
+    if conn is None and os.path.isfile(path) and refresh(path, listings, stamp):
         conn = _open_fresh(path, stamp)
     if conn is not None:
         return conn
-    import tempfile  # only when building: it imports random, a cost on every warm run
+    from cspace_cli import atomic  # only when building: a warm run needs none of it
 
     full_text = settings.full_text
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".index-", suffix=".tmp")
-        os.close(fd)
+        atomic.clean_stale(path.parent, TEMP_PREFIX, TEMP_SUFFIX)
+        tmp = atomic.create(path.parent, TEMP_PREFIX, TEMP_SUFFIX, 0o600)
     except OSError:
         return build(listings, ":memory:", progress=progress, full_text=full_text)
     try:
-        build(listings, tmp, stamp, progress, full_text).close()
-        os.replace(tmp, path)
+        build(listings, str(tmp.path), stamp, progress, full_text).close()
+        tmp.replace(path)
         from cspace_cli.index.cache_folder import prune_older_formats
 
         prune_older_formats(path.parent, path)
     except (OSError, sqlite3.Error):
-        Path(tmp).unlink(missing_ok=True)
+        tmp.discard()
         return build(listings, ":memory:", full_text=full_text)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.discard()
         raise
     return _open_fresh(path, stamp) or build(listings, ":memory:", full_text=full_text)
 
@@ -122,9 +143,10 @@ def refresh(path: Path, listings: Sequence[Listing], stamp: bytes) -> bool:
 
     One transaction: a crash or Ctrl-C rolls it back, and a second process waits for it
     and then finds the index fresh. False means "rebuild instead": the folders or a
-    sources.toml changed, too many files did, an id lives in more than one file, or the
-    file cannot be written. A changed file with problems raises ``InvalidFactBase``
-    and leaves the index as it was.
+    sources.toml changed, too many files did, an id lives in more than one file, the
+    file cannot be written, or the change leaves the fact base with problems. Those are
+    then listed by a whole load, in its order and with its count, exactly as without a
+    cache, and the index stays as it was until they are fixed.
     """
     try:
         conn = sqlite3.connect(path, timeout=60)
@@ -138,11 +160,8 @@ def refresh(path: Path, listings: Sequence[Listing], stamp: bytes) -> bool:
         if meta.get("layout") != layout(listings, SALT) or "stats" not in meta:
             return False
         full_text = meta.get("full_text") == "1"
-        problems = apply_changes(conn, listings, Stats.decode(meta["stats"]), full_text)
-        if problems is None:
+        if not apply_changes(conn, listings, Stats.decode(meta["stats"]), full_text):
             return False
-        if problems:
-            raise InvalidFactBase(problems)
         conn.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (stamp,))
         conn.commit()
         return True
@@ -154,36 +173,35 @@ def refresh(path: Path, listings: Sequence[Listing], stamp: bytes) -> bool:
 
 def apply_changes(
     conn: sqlite3.Connection, listings: Sequence[Listing], stats: Stats, full_text: bool
-) -> list[Problem] | None:
-    """Replace the rows of changed, added and removed files; None when it cannot."""
-    from cspace_cli.load.scan import check_sources, dangling, entity_targets, read_entity
+) -> bool:
+    """Replace the rows of changed, added and removed files; False when it cannot, or when
+    the result would have problems (the caller's transaction is then rolled back)."""
+    from cspace_cli.load.scan import check_sources, dangling, entity_targets, loops, read_entity
 
     if any(x.problems for x in listings):
-        return None
+        return False
     now = file_stamps(listings)
     before = dict(conn.execute("SELECT path, stamp FROM files").fetchall())
     changed = [key for key, (_, st) in now.items() if before.get(key) != st]
     removed = [key for key in before if key not in now]
     limit = max(REFRESH_MIN, len(now) // REFRESH_SHARE)
     if len(changed) + len(removed) > limit:
-        return None
+        return False
     ids = Counter(f.id for f, _ in now.values())
     rewritten = {now[key][0].id for key in changed}
     touched = rewritten | {_id_of_key(key) for key in removed}
     # An id now held by a file that did not change (an override removed, so an earlier
     # folder's record shows again) or by two files needs the whole load order: rebuild.
     if any(ids[eid] > 1 or (eid in ids and eid not in rewritten) for eid in touched):
-        return None
+        return False
     sources = {sid: decode_source(r) for sid, r in conn.execute("SELECT id, record FROM sources")}
-    problems: list[Problem] = []
     fresh = []
     for key in changed:
         file = now[key][0]
-        entity, found = read_entity(Path(file.path), file.kind, file.path)
-        problems += found
-        if entity is not None:
-            problems += check_sources(entity, sources)
-            fresh.append(entity)
+        entity, problems = read_entity(Path(file.path), file.kind, file.path)
+        if problems or entity is None or check_sources(entity, sources):
+            return False
+        fresh.append(entity)
     for eid in touched:
         drop_entity(conn, eid, stats, full_text)
     conn.executemany("DELETE FROM files WHERE path = ?", [(k,) for k in changed + removed])
@@ -200,20 +218,31 @@ def apply_changes(
     def exists(eid: str) -> bool:
         return conn.execute("SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone() is not None
 
-    for entity in fresh:
-        problems += dangling(entity.path, entity_targets(entity), exists)
-    gone = touched - {e.id for e in fresh}
-    for eid in gone:
+    owners = [
+        decode_entity(record)
+        for eid in touched - {e.id for e in fresh}
         for (record,) in conn.execute(
             "SELECT record FROM entities WHERE id IN (SELECT owner FROM links "
             "WHERE node = ? AND direction = 'in')",
             (eid,),
-        ):
-            owner = decode_entity(record)
-            problems += dangling(owner.path, entity_targets(owner), exists)
+        )
+    ]
+    if any(dangling(e.path, entity_targets(e), exists) for e in [*fresh, *owners]):
+        return False
+
+    def up(eid: str) -> list[str]:
+        rows = conn.execute(
+            "SELECT other FROM links WHERE node = ? AND relation = 'located_in' "
+            "AND direction = 'out' AND other != node",
+            (eid,),
+        )
+        return [r[0] for r in rows]
+
+    if loops([e.id for e in fresh], up):
+        return False
     index_fuzzy_keys(conn, {eid.split("/")[0] for eid in touched})
     conn.execute("UPDATE meta SET value = ? WHERE key = 'stats'", (stats.encode(),))
-    return problems
+    return True
 
 
 def _id_of_key(key: str) -> str:
@@ -226,7 +255,7 @@ def _open_fresh(path: Path, stamp: bytes) -> sqlite3.Connection | None:
     Using it renews its modification time, once a day, as its "last used" time."""
     try:
         st = os.stat(path)
-    except OSError:
+    except OSError:  # None, not an error, also when the folder cannot be entered
         return None
     if not stat.S_ISREG(st.st_mode):
         return None
@@ -234,7 +263,7 @@ def _open_fresh(path: Path, stamp: bytes) -> sqlite3.Connection | None:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        if row and row[0] == stamp and tables >= REQUIRED_TABLES:
+        if row and row[0] == stamp and tables >= REQUIRED_TABLES and _whole(conn):
             if time.time() - st.st_mtime > USED_EVERY:
                 with contextlib.suppress(OSError):
                     os.utime(path)
@@ -243,3 +272,11 @@ def _open_fresh(path: Path, stamp: bytes) -> sqlite3.Connection | None:
     except sqlite3.DatabaseError:
         pass
     return None
+
+
+def _whole(conn: sqlite3.Connection) -> bool:
+    """Every per-entity table empty, or none: a few microseconds, not a full check."""
+    found = conn.execute(
+        "SELECT " + ", ".join(f"EXISTS(SELECT 1 FROM {t})" for t in PER_ENTITY)
+    ).fetchone()
+    return len(set(found)) == 1

@@ -72,7 +72,7 @@ def layout(listings: Sequence[Listing], salt: str) -> str:
     """What an in-place update cannot follow: the folder list and every sources.toml."""
     parts = [salt]
     for listing in listings:
-        parts.append(f"F {absolute(listing.folder)}")
+        parts.append(f"F {as_text(absolute(listing.folder))}")
         if listing.sources:
             parts.append(f"S {_stamp(listing.sources)}")
     return "\n".join(parts)
@@ -85,8 +85,16 @@ def file_stamps(listings: Sequence[Listing]) -> dict[str, tuple[EntityFile, str]
     for listing in listings:
         cut, root = len(str(listing.folder)), absolute(listing.folder)
         for f in listing.files():
-            out[root + f.path[cut:]] = (f, _stamp(f.path))
+            out[as_text(root + f.path[cut:])] = (f, _stamp(f.path))
     return out
+
+
+def as_text(path: str) -> str:
+    """A path as text SQLite can store: a name that is not UTF-8 reaches Python with its
+    bytes as lone surrogates, which no UTF-8 encoder takes; they become ``\\xe9``."""
+    if path.isascii():
+        return path
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def absolute(folder: Path) -> str:

@@ -4,15 +4,25 @@ It reads the SQLite index that :mod:`build` writes (from the cache, or in memory
 only the rows a command needs: a lookup in a hundred thousand entities touches a few
 indexed rows and decodes one record. Reverse relations are derived at build time,
 never stored in fact files.
+
+Every read names its order in full (ties broken by id and then by the order of an
+entity's own rows), so an index updated in place answers byte for byte as a new one.
+A cached index can be damaged in ways its freshness check cannot see (a record that no
+longer decodes, a table emptied or malformed): a read that fails so rebuilds the index
+once, through the ``rebuild`` its opener gave, and is tried again on the new one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import functools
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from cspace_cli.index import fulltext
 from cspace_cli.index.codec import UNDATED, Stats, decode_entity, decode_source
@@ -22,6 +32,51 @@ from cspace_cli.model import Entity, Source
 PREFIX_LIMIT = 200
 MARK_CHUNK = 500
 KEY_COLUMNS = "name, id, kind, length(keys.ckey), role, keys.skey"
+# What reading a damaged index raises: SQLite's own errors, and a stored value that no
+# longer decodes (zlib, JSON, a missing or mistyped field).
+DAMAGE = (sqlite3.DatabaseError, zlib.error, ValueError, KeyError, TypeError)
+
+
+class Store:
+    """The connection an index reads, and how to replace it, once, when it is damaged."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, rebuild: Callable[[], sqlite3.Connection] | None
+    ) -> None:
+        self.conn = conn
+        self.rebuild = rebuild
+
+    def recover(self, exc: BaseException) -> None:
+        """Swap in a rebuilt index, or re-raise ``exc`` when there is none to build."""
+        if self.rebuild is None:
+            raise exc
+        rebuild, self.rebuild = self.rebuild, None
+        damaged, self.conn = self.conn, rebuild()
+        with contextlib.suppress(sqlite3.Error):
+            damaged.close()
+
+
+class Reads(Protocol):
+    store: Store
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S", bound=Reads)
+
+
+def recovering(read: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Run ``read``; if the index turns out damaged, rebuild it once and run it again."""
+
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return read(self, *args, **kwargs)
+        except DAMAGE as exc:
+            self.store.recover(exc)
+            return read(self, *args, **kwargs)
+
+    functools.update_wrapper(wrapper, read)
+    return wrapper
 
 
 class Link(NamedTuple):
@@ -136,54 +191,66 @@ def fact_conditions(flt: FactFilter) -> tuple[str, list[Any]]:
 
 
 class Summaries(Mapping[str, Summary]):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def __getitem__(self, eid: str) -> Summary:
-        row = self.conn.execute(
-            "SELECT id, kind, name, name_zh FROM entities WHERE id = ?", (eid,)
-        ).fetchone()
+        row = self._row(eid)
         if row is None:
             raise KeyError(eid)
         return Summary(*row)
 
+    @recovering
+    def _row(self, eid: str) -> Any:
+        return self.store.conn.execute(
+            "SELECT id, kind, name, name_zh FROM entities WHERE id = ?", (eid,)
+        ).fetchone()
+
     def __contains__(self, eid: object) -> bool:
-        return (
-            isinstance(eid, str)
-            and self.conn.execute("SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone()
-            is not None
-        )
+        return isinstance(eid, str) and self._row(eid) is not None
 
+    @recovering
     def __iter__(self) -> Iterator[str]:
-        return (r[0] for r in self.conn.execute("SELECT id FROM entities ORDER BY kind, name"))
+        sql = "SELECT id FROM entities ORDER BY kind, name, id"
+        return iter([r[0] for r in self.store.conn.execute(sql)])
 
+    @recovering
     def __len__(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM entities").fetchone()[0])
+        return int(self.store.conn.execute("SELECT count(*) FROM entities").fetchone()[0])
 
 
 class Links(Mapping[str, list[Link]]):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    """The links of a node, ordered by the entity whose file states them (then as that
+    file lists them): the same order however the index was built or updated."""
 
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @recovering
     def __getitem__(self, node: str) -> list[Link]:
-        rows = self.conn.execute(
+        rows = self.store.conn.execute(
             "SELECT relation, direction, other, sources, text FROM links "
-            "WHERE node = ? ORDER BY ord",
+            "WHERE node = ? ORDER BY owner, ord",
             (node,),
         ).fetchall()
         return [Link(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4]) for r in rows]
 
+    @recovering
     def __iter__(self) -> Iterator[str]:
-        return (r[0] for r in self.conn.execute("SELECT DISTINCT node FROM links"))
+        sql = "SELECT DISTINCT node FROM links ORDER BY node"
+        return iter([r[0] for r in self.store.conn.execute(sql)])
 
+    @recovering
     def __len__(self) -> int:
-        return int(self.conn.execute("SELECT count(DISTINCT node) FROM links").fetchone()[0])
+        sql = "SELECT count(DISTINCT node) FROM links"
+        return int(self.store.conn.execute(sql).fetchone()[0])
 
 
 class Index:
     """Reads the index. ``summaries`` and ``links`` default to views that query it per
     key; :meth:`in_memory` passes dicts read in one pass instead. ``scan_only`` leaves the
-    full-text tables unused even where they exist."""
+    full-text tables unused even where they exist. ``rebuild`` makes a new index when this
+    one turns out damaged (see the module's docstring)."""
 
     def __init__(
         self,
@@ -191,14 +258,20 @@ class Index:
         summaries: Mapping[str, Summary] | None = None,
         links: Mapping[str, list[Link]] | None = None,
         scan_only: bool = False,
+        rebuild: Callable[[], sqlite3.Connection] | None = None,
     ) -> None:
-        self.conn = conn
-        self.summaries: Mapping[str, Summary] = summaries or Summaries(conn)
-        self.links: Mapping[str, list[Link]] = links or Links(conn)
+        self.store = Store(conn, rebuild)
+        self.summaries: Mapping[str, Summary] = summaries or Summaries(self.store)
+        self.links: Mapping[str, list[Link]] = links or Links(self.store)
         self.scan_only = scan_only
         self._fuzzy: dict[str | None, list[str]] = {}
 
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.store.conn
+
     @cached_property
+    @recovering
     def full_text(self) -> bool:
         """Whether the index has full-text tables this SQLite can read: a cache written
         by a Python whose SQLite has FTS5 may be read by one without it."""
@@ -214,30 +287,47 @@ class Index:
         return True
 
     @cached_property
+    @recovering
     def sources(self) -> dict[str, Source]:
         rows = self.conn.execute("SELECT record FROM sources ORDER BY rowid").fetchall()
         return {s.id: s for s in (decode_source(r[0]) for r in rows)}
 
     @cached_property
+    @recovering
     def stats(self) -> Stats:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone()
         return Stats.decode(row[0])
 
     def get(self, entity_id: str) -> Entity:
-        row = self.conn.execute("SELECT record FROM entities WHERE id = ?", (entity_id,)).fetchone()
-        if row is None:
+        entity = self._entity(entity_id)
+        if entity is None:
             raise KeyError(entity_id)
-        return decode_entity(row[0])
+        return entity
 
-    def records(self) -> Iterator[bytes]:
-        """Every entity's stored record, from one query, in the order ``sorted`` gives their
-        ids (SQLite compares the UTF-8 bytes, which sort as the code points do)."""
-        return (r[0] for r in self.conn.execute("SELECT record FROM entities ORDER BY id"))
+    @recovering
+    def _entity(self, entity_id: str) -> Entity | None:
+        row = self.conn.execute("SELECT record FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        return None if row is None else decode_entity(row[0])
 
     def entities(self) -> Iterator[Entity]:
-        """Every entity in id order, decoded one at a time: a pass over the whole base."""
-        return map(decode_entity, self.records())
+        """Every entity in id order, decoded one at a time: a pass over the whole base.
+        One query, in the order ``sorted`` gives the ids (SQLite compares UTF-8 bytes,
+        which sort as the code points do); after a rebuild it goes on past the last id."""
+        last = ""
+        while True:
+            try:
+                rows = self.conn.execute(
+                    "SELECT id, record FROM entities WHERE id > ? ORDER BY id", (last,)
+                )
+                for eid, record in rows:
+                    entity = decode_entity(record)
+                    last = eid
+                    yield entity
+                return
+            except DAMAGE as exc:
+                self.store.recover(exc)
 
+    @recovering
     def in_memory(self) -> Index:
         """This index with every summary, link and source read into memory: for a pass over
         every entity (export), where a query per lookup would cost more than the memory.
@@ -248,7 +338,7 @@ class Index:
         links: dict[str, list[Link]] = {}
         cited: dict[str, tuple[str, ...]] = {}
         rows = self.conn.execute(
-            "SELECT node, relation, direction, other, sources, text FROM links ORDER BY ord"
+            "SELECT node, relation, direction, other, sources, text FROM links ORDER BY owner, ord"
         )
         for node, relation, direction, other, sources, text in rows:
             if sources not in cited:
@@ -261,7 +351,9 @@ class Index:
                 one(text, text),
             )
             links.setdefault(one(node, node), []).append(link)
-        return Index(self.conn, summaries, links, self.scan_only)
+        whole = copy.copy(self)
+        whole.summaries, whole.links = summaries, links
+        return whole
 
     def __contains__(self, entity_id: object) -> bool:
         return entity_id in self.summaries
@@ -269,22 +361,27 @@ class Index:
     def __len__(self) -> int:
         return len(self.summaries)
 
+    @recovering
     def of_kind(self, kind: str | None = None) -> Iterator[Summary]:
         sql = "SELECT id, kind, name, name_zh FROM entities"
         rows = (
-            self.conn.execute(sql + " WHERE kind = ? ORDER BY name", (kind,))
+            self.conn.execute(sql + " WHERE kind = ? ORDER BY name, id", (kind,))
             if kind
-            else self.conn.execute(sql + " ORDER BY kind, name")
+            else self.conn.execute(sql + " ORDER BY kind, name, id")
         )
-        return (Summary(*r) for r in rows)
+        return iter([Summary(*r) for r in rows])
 
+    @recovering
     def listing(self, kind: str | None = None) -> Iterator[tuple[Summary, str]]:
-        """Every entity (of one kind) with its summary, for lists: no record decoded."""
+        """Every entity (of one kind) with its summary, in id order, for lists: no record
+        decoded."""
         sql = "SELECT id, kind, name, name_zh, summary FROM entities"
         rows = (
-            self.conn.execute(sql + " WHERE kind = ?", (kind,)) if kind else self.conn.execute(sql)
+            self.conn.execute(sql + " WHERE kind = ? ORDER BY id", (kind,))
+            if kind
+            else self.conn.execute(sql + " ORDER BY id")
         )
-        return ((Summary(*r[:4]), r[4]) for r in rows)
+        return iter([(Summary(*r[:4]), r[4]) for r in rows])
 
     def inside(self, entity_id: str, depth: int | None = None) -> dict[str, str]:
         """What sits inside an entity (its cities, their sites …), nearest first, down to
@@ -327,6 +424,7 @@ class Index:
         """The same facts as their ``cspace facts --json`` rows, read as stored."""
         return (r[0] for r in self._fact_rows(flt, "f.record"))
 
+    @recovering
     def has_facts(self, flt: FactFilter) -> bool:
         where, args = fact_conditions(flt)
         sql = f"SELECT 1 FROM facts f{where} LIMIT 1"
@@ -362,24 +460,32 @@ class Index:
             }
             yield from (found[rowid] for rowid in batch)
 
+    @recovering
     def count_facts(self, flt: FactFilter) -> int:
         where, args = fact_conditions(flt)
         return int(self.conn.execute(f"SELECT count(*) FROM facts f{where}", args).fetchone()[0])
 
+    @recovering
     def citing(self, source_id: str) -> list[str]:
         """The entities that cite a source, in a fact, a relation or for themselves."""
         rows = self.conn.execute(
             "SELECT DISTINCT c.owner FROM cites c JOIN entities e ON e.id = c.owner "
-            "WHERE c.source = ? ORDER BY e.kind, e.name COLLATE NOCASE",
+            "WHERE c.source = ? ORDER BY e.kind, e.name COLLATE NOCASE, e.id",
             (source_id,),
         )
         return [r[0] for r in rows]
 
+    @recovering
     def kind_counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT kind, count(*) FROM entities GROUP BY kind"))
 
     def exact(self, ckey: str, kind: str | None) -> list[KeyRow]:
-        return self._keys(f"SELECT {KEY_COLUMNS} FROM keys WHERE ckey = ?", (ckey,), kind)
+        return self._keys(
+            f"SELECT {KEY_COLUMNS} FROM keys WHERE ckey = ?",
+            (ckey,),
+            kind,
+            " ORDER BY keys.id, keys.rowid",
+        )
 
     def prefixed(self, ckey: str, kind: str | None) -> list[KeyRow]:
         """Keys that start with ``ckey`` (spaces ignored); shortest first."""
@@ -387,7 +493,7 @@ class Index:
             f"SELECT {KEY_COLUMNS} FROM keys WHERE ckey >= ? AND ckey < ?",
             (ckey, ckey + "\U0010ffff"),
             kind,
-            " ORDER BY length(ckey) LIMIT ?",
+            " ORDER BY length(keys.ckey), keys.id, keys.rowid LIMIT ?",
             (PREFIX_LIMIT,),
         )
 
@@ -400,14 +506,14 @@ class Index:
                 "WHERE names_fts MATCH ?",
                 (fts_phrase(Term(tuple(skey.split())), prefix=True),),
                 kind,
-                " ORDER BY length(ckey) LIMIT ?",
+                " ORDER BY length(keys.ckey), keys.id, keys.rowid LIMIT ?",
                 (PREFIX_LIMIT,),
             )
         return self._keys(
             f"SELECT {KEY_COLUMNS} FROM keys WHERE instr(' ' || skey, ?) > 0",
             (" " + skey,),
             kind,
-            " ORDER BY length(ckey) LIMIT ?",
+            " ORDER BY length(keys.ckey), keys.id, keys.rowid LIMIT ?",
             (PREFIX_LIMIT,),
         )
 
@@ -420,7 +526,7 @@ class Index:
                 "WHERE names_fts MATCH ?",
                 (expr,),
                 kind,
-                " ORDER BY length(ckey) LIMIT ?",
+                " ORDER BY length(keys.ckey), keys.id, keys.rowid LIMIT ?",
                 (PREFIX_LIMIT,),
             )
         every = " AND ".join("instr(' ' || skey, ?) > 0" for _ in words)
@@ -428,7 +534,7 @@ class Index:
             f"SELECT {KEY_COLUMNS} FROM keys WHERE {every}",
             tuple(" " + w for w in words),
             kind,
-            " ORDER BY length(ckey) LIMIT ?",
+            " ORDER BY length(keys.ckey), keys.id, keys.rowid LIMIT ?",
             (PREFIX_LIMIT,),
         )
 
@@ -442,8 +548,15 @@ class Index:
             arg = fts_phrase(Term((ckey,)), prefix=False)
         else:
             sql, arg = f"SELECT {KEY_COLUMNS} FROM keys WHERE instr(ckey, ?) > 0", ckey
-        return self._keys(sql, (arg,), kind, " ORDER BY length(keys.ckey) LIMIT ?", (PREFIX_LIMIT,))
+        return self._keys(
+            sql,
+            (arg,),
+            kind,
+            " ORDER BY length(keys.ckey), keys.id, keys.rowid LIMIT ?",
+            (PREFIX_LIMIT,),
+        )
 
+    @recovering
     def fuzzy_keys(self, kind: str | None) -> list[str]:
         """Every distinct spaced name key of a kind (of all kinds: a key two kinds share
         comes twice), for fuzzy matching; read once per process."""
@@ -452,7 +565,7 @@ class Index:
             rows = (
                 self.conn.execute(sql + " WHERE kind = ?", (kind,))
                 if kind
-                else self.conn.execute(sql)
+                else self.conn.execute(sql + " ORDER BY kind")
             )
             joined = "\n".join(blob for (blob,) in rows)
             self._fuzzy[kind] = joined.split("\n") if joined else []
@@ -464,14 +577,17 @@ class Index:
             f"SELECT {KEY_COLUMNS} FROM keys WHERE ckey = ? AND skey = ?",
             (skey.replace(" ", ""), skey),
             kind,
+            " ORDER BY keys.id, keys.rowid",
         )
 
+    @recovering
     def text_rows(self, terms: Sequence[Term], kind: str | None, mode: str) -> Iterator[TextRow]:
         """Search rows holding ``terms``, best first (see :mod:`fulltext`)."""
         if self.full_text:
             return fulltext.matches(self.conn, terms, kind, mode)
         return iter(fulltext.scan(self.conn, terms, kind, mode))
 
+    @recovering
     def marked_rows(
         self, terms: Sequence[Term], rowids: Sequence[int], prefix: bool
     ) -> dict[int, Marked]:
@@ -486,6 +602,7 @@ class Index:
                 out.update(fulltext.scan_marked(self.conn, terms, chunk))
         return out
 
+    @recovering
     def _keys(
         self,
         sql: str,

@@ -6,6 +6,7 @@ a sentence a person can act on. The loader adds the file and line.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date as _date
 from datetime import time as _time
@@ -24,6 +25,15 @@ FACT_KEYS = set(Fact._fields)
 RELATION_KEYS = set(Relation._fields) - {"subject"}
 CONVERSION_KEYS = set(Conversion._fields)
 SOURCE_KEYS = set(Source._fields)
+
+# Every name and alias becomes lookup keys, one for each of its words, so its cost in the
+# index grows with its length times its words: these caps keep an entity's share of the
+# index a small multiple of its file's size, whatever the file holds.
+NAME_CHARS = 300  # the longest shipped name, an official policy title, is 138
+NAME_WORDS = 40
+MAX_ALIASES = 50
+# SQLite stores integers in 64 bits; a larger one cannot be indexed or exported.
+INT_RANGE = (-(2**63), 2**63 - 1)
 
 
 class FieldError(ValueError):
@@ -76,12 +86,52 @@ def text_list(
     return tuple(v.strip() for v in value if v.strip())
 
 
+def name(table: dict[str, Any], key: str, where: str, required: bool = False) -> str:
+    """A name people look up by: text within the length and word caps."""
+    return _name_size(text(table, key, where, required), where + key)
+
+
+def name_list(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    values = text_list(table, key, where)
+    if len(values) > MAX_ALIASES:
+        raise FieldError(
+            where + key, f"has {len(values)} entries; an entity has at most {MAX_ALIASES}"
+        )
+    return tuple(_name_size(v, f"{where}{key}[{i}]") for i, v in enumerate(values))
+
+
+def _name_size(value: str, key: str) -> str:
+    if len(value) > NAME_CHARS:
+        raise FieldError(
+            key, f"is {len(value):,} characters long; a name is limited to {NAME_CHARS}"
+        )
+    words = len(value.split())
+    if words > NAME_WORDS:
+        raise FieldError(key, f"has {words} words; a name is limited to {NAME_WORDS}")
+    return value
+
+
 def number(table: dict[str, Any], key: str, where: str) -> Number | None:
     value = table.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise FieldError(where + key, f"expected a number, got {type_name(value)}")
+    return usable(value, where + key)
+
+
+def usable(value: Number, key: str) -> Number:
+    """A number every output can carry: finite (JSON has no nan or inf, and TOML reads
+    1e309 as inf) and, for an integer, within SQLite's 64 bits."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise FieldError(key, f"{value} is not a finite number (too large, inf or nan)")
+    low, high = INT_RANGE
+    if isinstance(value, int) and not low <= value <= high:
+        raise FieldError(
+            key,
+            f"an integer of {len(str(abs(value)))} digits is out of range "
+            f"(integers go from {low} to {high})",
+        )
     return value
 
 
@@ -153,6 +203,8 @@ def fact(raw: Any, where: str) -> Fact:
         value = value.strip()
         if not value:
             raise FieldError(where + "value", "must not be empty")
+    elif value is not None:
+        value = usable(value, where + "value")
     inferred = raw.get("date_inferred", False)
     if not isinstance(inferred, bool):
         raise FieldError(where + "date_inferred", f"expected true/false, got {type_name(inferred)}")

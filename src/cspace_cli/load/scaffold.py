@@ -6,9 +6,11 @@ new or empty: init never overwrites anything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from cspace_cli.errors import UsageError
+from cspace_cli.load.walk import fact_folder_holding
 
 SOURCES = """\
 # Source documents. Every fact and relation cites one of these ids; add one [[sources]]
@@ -61,8 +63,14 @@ text = "The example company plans up to three launches by 2027."   # required, o
 FILES = {"sources.toml": SOURCES, "company/example-rocket-works.toml": ENTITY}
 
 
-def init_folder(root: Path) -> list[Path]:
-    """Write the example folder and return the files written."""
+def init_folder(root: Path, fact_folders: Sequence[Path] = ()) -> list[Path]:
+    """Write the example folder and return the files written; never inside another fact
+    folder, where it would be an unknown kind folder that breaks every lookup."""
+    inside = fact_folder_holding(root, fact_folders)
+    if inside is not None:
+        raise UsageError(
+            f"'{root}' is inside the fact folder '{inside}'; start a new fact folder outside it"
+        )
     if root.exists() and not root.is_dir():
         raise UsageError(f"'{root}' exists and is not a folder")
     if root.is_dir() and any(root.iterdir()):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,6 +27,11 @@ from cspace_cli.model import Entity, Source
 
 MAX_FILE_BYTES = 1024 * 1024
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LONG_NUMBER = re.compile(r"[0-9_]{1000,}")
+# Brackets that nest, and what can hold a bracket that does not: strings and comments.
+BRACKETS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]'
+)
 
 
 @dataclass
@@ -102,6 +108,27 @@ def read_toml(path: Path, label: str) -> tuple[dict[str, Any] | None, str, list[
     except tomli.TOMLDecodeError as exc:
         msg = getattr(exc, "msg", str(exc))
         return None, text, [Problem(label, f"invalid TOML: {msg}", getattr(exc, "lineno", None))]
+    except RecursionError:
+        message = "arrays or inline tables are nested too deeply (a few levels are plenty)"
+        return None, text, [Problem(label, f"invalid TOML: {message}", deepest_line(text))]
+    except ValueError:  # Python refuses to convert an integer of thousands of digits
+        long = LONG_NUMBER.search(text)
+        at = text.count("\n", 0, long.start()) + 1 if long else None
+        return None, text, [Problem(label, "invalid TOML: a number has too many digits", at)]
+
+
+def deepest_line(text: str) -> int:
+    """The line where arrays and inline tables nest deepest, to point at a file that nests
+    too deeply for the parser."""
+    depth = deepest = where = 0
+    for m in BRACKETS.finditer(text):
+        if m[0] in ("[", "{"):
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, m.start()
+        elif m[0] in ("]", "}"):
+            depth -= 1
+    return text.count("\n", 0, where) + 1
 
 
 def find_line(text: str, key: str) -> int | None:
@@ -125,7 +152,7 @@ def find_line(text: str, key: str) -> int | None:
     else:
         leaf = key.split(".")[0].split("[")[0]
         stop = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")), len(lines))
-    pattern = re.compile(rf"^\s*{re.escape(leaf)}\s*=")
+    pattern = re.compile(rf"^\s*{re.escape(leaf)}\s*[=.]")  # a key, or a dotted key under it
     for i in range(start, stop):
         if pattern.match(lines[i]):
             return i + 1
@@ -159,11 +186,11 @@ def read_entity(path: Path, kind: str, label: str) -> tuple[Entity | None, list[
         entity = Entity(
             id=eid,
             kind=kind,
-            name=records.text(raw, "name", "", required=True),
+            name=records.name(raw, "name", "", required=True),
             summary=records.text(raw, "summary", "", required=True),
-            name_zh=records.text(raw, "name_zh", ""),
-            pinyin=records.text(raw, "pinyin", ""),
-            aliases=records.text_list(raw, "aliases", ""),
+            name_zh=records.name(raw, "name_zh", ""),
+            pinyin=records.name(raw, "pinyin", ""),
+            aliases=records.name_list(raw, "aliases", ""),
             located_in=records.entity_id(raw, "located_in", ""),
             sources=records.text_list(raw, "sources", ""),
             facts=tuple(records.fact(f, f"facts[{i}].") for i, f in enumerate(facts_raw)),
@@ -172,6 +199,8 @@ def read_entity(path: Path, kind: str, label: str) -> tuple[Entity | None, list[
             ),
             path=label,
         )
+        if entity.located_in == eid:
+            raise FieldError("located_in", f"'{eid}' is this entity itself, not a place holding it")
     except FieldError as exc:
         return None, [Problem(label, str(exc), find_line(text, exc.key))]
     return entity, []
@@ -247,18 +276,53 @@ def read_many(
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_leave_ctrl_c_to_parent)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_setup)
     try:
         yield from pool.map(work, jobs, chunksize=CHUNK)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _leave_ctrl_c_to_parent() -> None:
-    """Workers ignore Ctrl-C so only the parent reacts: one clean exit 130, no tracebacks."""
+def _worker_setup() -> None:
+    """Make a worker die with the process that started it, and leave signals to it.
+
+    A parent killed by SIGTERM, SIGHUP or SIGKILL runs no clean-up, and its workers lived
+    on for minutes, holding its stdout open (``cspace list | wc -l`` hung). On Linux the
+    kernel sends the worker SIGKILL when its parent dies (``PR_SET_PDEATHSIG``); elsewhere
+    a thread checks once a second that the parent is still there. The worker's stdout
+    goes to /dev/null, as it never writes there. Ctrl-C is ignored (only the parent
+    answers it, once) and SIGTERM and SIGHUP kill at once: the parent's handlers that
+    turn them into a clean exit are not the worker's.
+    """
     import signal
 
+    parent = os.getppid()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    else:
+        import threading
+
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died while the worker was being set up
+        os._exit(1)
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _read_job(
@@ -309,6 +373,7 @@ def scan(
             origin[s.id] = str(src_path)
     paths: dict[str, str] = {}
     targets: dict[str, list[tuple[str, str]]] = {}
+    ups: dict[str, list[tuple[str, str]]] = {}
     parsed, total = 0, sum(len(k.names) for listing in listings for k in listing.kinds)
     for listing in listings:
         jobs = [(Path(f.path), f.kind, f.path) for f in listing.files()]
@@ -341,9 +406,12 @@ def scan(
             paths[entity.id] = entity.path
             problems += check_sources(entity, sources)
             targets[entity.id] = entity_targets(entity)
+            ups[entity.id] = placed_in(entity)
             sink(entity, replaces, prepared)
     for eid, refs in targets.items():
         problems += dangling(paths[eid], refs, paths.__contains__)
+    for cycle in loops(paths, lambda eid: [t for _, t in ups.get(eid, ())]):
+        problems.append(loop_problem(cycle, paths[cycle[0]], ups[cycle[0]]))
     return sources, problems, notices
 
 
@@ -372,6 +440,56 @@ def entity_targets(entity: Entity) -> list[tuple[str, str]]:
     if entity.located_in:
         refs.append(("located_in", entity.located_in))
     return refs
+
+
+def placed_in(entity: Entity) -> list[tuple[str, str]]:
+    """(key, place) for every place an entity says it is in, itself left out (that is
+    reported where it is read)."""
+    edges = [("located_in", entity.located_in)] if entity.located_in else []
+    edges += [
+        (f"relations[{i}].object", r.object)
+        for i, r in enumerate(entity.relations)
+        if r.relation == "located_in"
+    ]
+    return [(key, place) for key, place in edges if place != entity.id]
+
+
+def loops(starts: Iterable[str], up: Callable[[str], list[str]]) -> list[list[str]]:
+    """Each loop of places inside places reachable from ``starts``, once, as its ids from
+    the smallest: a walk up that never ends would make every view of them contradict
+    itself. Depth-first without recursion, as a chain can be as long as the base."""
+    state: dict[str, bool] = {}  # True: on the current path; False: done
+    found: dict[tuple[str, ...], None] = {}
+    for start in starts:
+        if start in state:
+            continue
+        path, todo = [start], [iter(up(start))]
+        state[start] = True
+        while todo:
+            place = next(todo[-1], None)
+            if place is None:
+                state[path.pop()] = False
+                todo.pop()
+            elif state.get(place):
+                cycle = path[path.index(place) :]
+                first = cycle.index(min(cycle))
+                found.setdefault((*cycle[first:], *cycle[:first]), None)
+            elif place not in state:
+                state[place] = True
+                path.append(place)
+                todo.append(iter(up(place)))
+    return [list(cycle) for cycle in found]
+
+
+def loop_problem(cycle: list[str], path: str, edges: list[tuple[str, str]]) -> Problem:
+    """The loop, reported at the key of its first entity that leads into it."""
+    key = next(k for k, place in edges if place == cycle[1 % len(cycle)])
+    try:
+        line = find_line(Path(path).read_text(encoding="utf-8"), key)
+    except (OSError, ValueError):
+        line = None
+    chain = " → ".join([*cycle, cycle[0]])
+    return Problem(path, f"{key}: places are inside each other in a loop: {chain}", line)
 
 
 def dangling(

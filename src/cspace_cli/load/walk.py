@@ -9,6 +9,7 @@ at ``<kind>/<slug>.toml``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -70,9 +71,15 @@ def walk(folder: Path) -> Listing:
         problems.append(Problem(str(folder), "fact folder does not exist or is not a folder"))
         return Listing(folder, None, [], problems)
     for child in _entries(str(folder), problems):
-        if child.name == SOURCES_FILE and not _is_dir(child):
+        try:
+            is_dir = child.is_dir()
+        except OSError as exc:  # a link that loops: reported if it stands for a kind folder
+            is_dir = False
+            if child.name in KINDS:
+                problems.append(Problem(child.path, f"cannot read folder: {exc.strerror or exc}"))
+        if child.name == SOURCES_FILE and not is_dir:
             sources = child.path
-        if child.name.startswith(".") or not _is_dir(child):
+        if child.name.startswith(".") or not is_dir:
             continue
         if child.name not in KINDS:
             problems.append(
@@ -107,6 +114,16 @@ def _entity_names(kind: os.DirEntry[str], problems: list[Problem]) -> list[str]:
     return found
 
 
+def fact_folder_holding(path: Path, folders: Iterable[Path]) -> Path | None:
+    """The fact folder ``path`` lies in, if any: one of ``folders``, or a folder above it
+    that holds a sources.toml. cspace writes files (exports, ``init``), never into one."""
+    real = Path(os.path.realpath(path))
+    for folder in folders:
+        if real.is_relative_to(os.path.realpath(folder)):
+            return folder
+    return next((up for up in real.parents if os.path.isfile(up / SOURCES_FILE)), None)
+
+
 def _entries(path: str, problems: list[Problem]) -> list[os.DirEntry[str]]:
     try:
         with os.scandir(path) as it:
@@ -114,11 +131,3 @@ def _entries(path: str, problems: list[Problem]) -> list[os.DirEntry[str]]:
     except OSError as exc:
         problems.append(Problem(path, f"cannot read folder: {exc.strerror or exc}"))
         return []
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    """A folder entry that is a directory; an entry that vanished or loops is not."""
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False

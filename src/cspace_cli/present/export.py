@@ -1,27 +1,38 @@
 """The whole fact base out, for data tools: JSON, JSON Lines, CSV or an SQLite database.
 
 JSON and JSON Lines carry the same entity objects as a lookup's ``--json`` (with
-``match`` null), so one schema covers both. CSV is one row per fact with its entity and
-citation. SQLite has real tables with foreign keys and indexes, full-text tables set up
-as ``sqlite-utils enable-fts`` sets them up, and optional Datasette metadata, so
-Datasette offers labels, facets and a search box. A missing value is null in JSON, NULL
-in SQLite and an empty cell in CSV. Files are written to a temporary name and renamed, so
-a failed export never leaves half a file, and never inside a fact folder.
+``match`` null), so one schema covers both, with the same ``\\u`` escapes for characters
+that could act on a terminal. CSV is one row per fact with its entity and citation; it
+has no escapes, so those characters become U+FFFD, and a text cell that a spreadsheet
+would run as a formula (``=``, ``+``, ``-``, ``@``) starts with ``'`` unless ``raw``.
+SQLite has real tables with foreign keys and indexes, full-text tables set up as
+``sqlite-utils enable-fts`` sets them up, and optional Datasette metadata, so Datasette
+offers labels, facets and a search box. A missing value is null in JSON, NULL in SQLite
+and an empty cell in CSV. Exports are UTF-8 whatever the locale.
+
+A file is written to a random temporary name beside it and renamed (:mod:`atomic`), so a
+failed or killed export never leaves half a file under the real name, never inside a
+fact folder; a character device or a pipe (``-o /dev/stdout``) is written as a stream,
+never replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from cspace_cli import __version__
-from cspace_cli.errors import UsageError
+from cspace_cli import __version__, atomic
+from cspace_cli.errors import OutputError, UsageError
 from cspace_cli.index.reader import Index
+from cspace_cli.load.walk import fact_folder_holding
 from cspace_cli.model import Entity
 from cspace_cli.present.views import (
     SCHEMA_VERSION,
@@ -30,7 +41,7 @@ from cspace_cli.present.views import (
     facts_view,
     source_view,
 )
-from cspace_cli.text import spaced
+from cspace_cli.text import defuse, escape_active, spaced
 
 if TYPE_CHECKING:
     from cspace_cli.load.scan import Progress
@@ -170,7 +181,10 @@ def write_json(index: Index, out: TextIO, progress: Progress | None = None) -> N
 
 def write_jsonl(index: Index, out: TextIO, progress: Progress | None = None) -> None:
     for obj in entity_objects(index, progress):
-        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        out.write(escape_active(json.dumps(obj, ensure_ascii=False)) + "\n")
+
+
+FORMULA_START = "=+-@\t\r"  # what a spreadsheet may run as a formula, at a cell's start
 
 
 def _cell(value: Any) -> Any:
@@ -179,11 +193,14 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def csv_row(entity: Payload, f: Payload, titles: dict[str, str]) -> list[Any]:
-    """One fact as a CSV row (``CSV_COLUMNS``): its entity, its fields, its citations."""
+def csv_row(
+    entity: Payload, f: Payload, titles: dict[str, str], cell: Callable[[Any], Any] = _cell
+) -> list[Any]:
+    """One fact as a CSV row (``CSV_COLUMNS``): its entity, its fields, its citations;
+    ``cell`` makes each value a cell."""
     conv = f["converted"] or {}
     return [
-        _cell(v)
+        cell(v)
         for v in (
             entity["id"],
             entity["kind"],
@@ -199,22 +216,60 @@ def csv_row(entity: Payload, f: Payload, titles: dict[str, str]) -> list[Any]:
     ]
 
 
-def fact_rows(index: Index, progress: Progress | None = None) -> Iterator[list[Any]]:
+def _guarded_cell(value: Any) -> Any:
+    """A cell as :func:`_cell` gives it, with a ``'`` before text a spreadsheet would run
+    as a formula (numbers are left as they are)."""
+    if isinstance(value, str):
+        return "'" + value if value and value[0] in FORMULA_START else value
+    return _cell(value)
+
+
+class _Defused:
+    """Writes CSV text with :func:`defuse` applied, 64 KiB at a time: once per cell, or
+    even once per row, the calls cost more than the scan (docs/benchmarks.md)."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.parts: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= self.CHUNK:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.write(defuse("".join(self.parts)))
+        self.parts, self.size = [], 0
+
+
+def fact_rows(
+    index: Index, progress: Progress | None = None, raw: bool = False
+) -> Iterator[list[Any]]:
     """One row per fact, in the order a lookup shows them, with titles for its sources."""
     titles = {s.id: s.title for s in index.sources.values()}
+    cell = _cell if raw else _guarded_cell
     total = len(index)
     for done, e in enumerate(index.entities(), 1):
         entity = {"id": e.id, "kind": e.kind, "name": e.name}
         for f in facts_view(e.facts):
-            yield csv_row(entity, f, titles)
+            yield csv_row(entity, f, titles, cell)
         if progress:
             progress(done, total)
 
 
-def write_csv(index: Index, out: TextIO, progress: Progress | None = None) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+def write_csv(
+    index: Index, out: TextIO, progress: Progress | None = None, raw: bool = False
+) -> None:
+    sink = out if raw else _Defused(out)
+    writer = csv.writer(sink, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(fact_rows(index, progress))
+    writer.writerows(fact_rows(index, progress, raw))
+    sink.flush()
 
 
 def write_sqlite(index: Index, path: Path, progress: Progress | None = None) -> None:
@@ -356,12 +411,35 @@ def datasette_metadata(index: Index, database: str) -> Payload:
     }
 
 
-def write_stream(index: Index, fmt: str, out: TextIO, progress: Progress | None = None) -> None:
+def write_stream(
+    index: Index, fmt: str, out: TextIO, progress: Progress | None = None, raw: bool = False
+) -> None:
     if fmt == "sqlite":
         raise UsageError(
             "the sqlite format is a binary file: give it a name with -o FILE (e.g. -o facts.db)"
         )
-    {"json": write_json, "jsonl": write_jsonl, "csv": write_csv}[fmt](index, out, progress)
+    if fmt == "csv":
+        write_csv(index, out, progress, raw)
+    else:
+        {"json": write_json, "jsonl": write_jsonl}[fmt](index, out, progress)
+
+
+@contextlib.contextmanager
+def utf8(stream: TextIO) -> Iterator[TextIO]:
+    """``stream`` as UTF-8 text: JSON must be UTF-8 and CSV has no escapes, so under a
+    locale that is not (``LC_ALL=C``) the bytes go out as UTF-8 all the same."""
+    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+    buffer = getattr(stream, "buffer", None)
+    if encoding in ("utf-8", "utf8") or buffer is None:
+        yield stream
+        return
+    stream.flush()
+    out = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    try:
+        yield out
+    finally:
+        out.flush()
+        out.detach()
 
 
 def write_file(
@@ -372,53 +450,111 @@ def write_file(
     fact_folders: Sequence[Path],
     metadata: Path | None = None,
     progress: Progress | None = None,
+    raw: bool = False,
 ) -> None:
-    """Write ``target`` (and Datasette's ``metadata``) through a temporary file in the same
-    folder, then rename it."""
-    check_target(target, force, fact_folders)
-    if metadata is not None:
-        check_target(metadata, force, fact_folders)
-        if metadata.resolve() == target.resolve():
-            raise UsageError("--metadata needs a file of its own, not the database")
-    if fmt == "sqlite":
-        written(target, lambda tmp: write_sqlite(index, tmp, progress))
+    """Write ``target`` (and Datasette's ``metadata``): through a temporary file beside it,
+    renamed into place, or as a stream when it is a character device or a pipe."""
+    place = destination(target, force, fact_folders)
+    about = None if metadata is None else destination(metadata, force, fact_folders)
+    if metadata is not None and (about is None or about == place):
+        raise UsageError("--metadata needs a file of its own, not the database or a device")
+    if place is None:
+        if fmt == "sqlite":
+            raise UsageError(f"'{target}' is a device or a pipe; the sqlite format needs a file")
+        with open_stream(target) as out:
+            write_stream(index, fmt, out, progress, raw)
+    elif fmt == "sqlite":
+        written(place, target, lambda tmp: write_sqlite(index, tmp.path, progress))
     else:
-        written(target, lambda tmp: write_text(tmp, index, fmt, progress))
-    if metadata is not None:
+        written(place, target, lambda tmp: write_text(tmp, index, fmt, progress, raw))
+    if metadata is not None and about is not None:
         text = json.dumps(datasette_metadata(index, target.stem), ensure_ascii=False, indent=2)
-        written(metadata, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
+
+        def describe(tmp: atomic.TempFile) -> None:
+            with text_file(tmp) as out:
+                out.write(f"{text}\n")
+
+        written(about, metadata, describe)
 
 
-def write_text(path: Path, index: Index, fmt: str, progress: Progress | None) -> None:
-    with path.open("x", encoding="utf-8", newline="") as out:
-        write_stream(index, fmt, out, progress)
+def text_file(tmp: atomic.TempFile) -> TextIO:
+    """The temporary file opened for text, through its own descriptor: never by its name,
+    which someone could have swapped."""
+    return open(os.dup(tmp.fd), "w", encoding="utf-8", newline="")
 
 
-def written(target: Path, write: Callable[[Path], object]) -> None:
-    """Run ``write`` on a temporary name beside ``target``, then rename it into place."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+def write_text(
+    tmp: atomic.TempFile, index: Index, fmt: str, progress: Progress | None, raw: bool
+) -> None:
+    with text_file(tmp) as out:
+        write_stream(index, fmt, out, progress, raw)
+
+
+def written(place: Path, target: Path, write: Callable[[atomic.TempFile], object]) -> None:
+    """Run ``write`` on a new temporary file beside ``place``, then rename it into place;
+    first remove what exports to the same name that were killed left behind."""
+    prefix = f".{place.name}."
+    try:
+        atomic.clean_stale(place.parent, prefix, ".tmp")
+        tmp = atomic.create(place.parent, prefix, ".tmp")
+    except OSError as exc:
+        raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
     try:
         write(tmp)
-        os.replace(tmp, target)
+        tmp.replace(place)
     except (OSError, sqlite3.OperationalError) as exc:
-        raise UsageError(
+        raise OutputError(
             f"cannot write '{target}': {getattr(exc, 'strerror', None) or exc}"
         ) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        tmp.discard()
 
 
-def check_target(target: Path, force: bool, fact_folders: Sequence[Path]) -> None:
-    where = target.resolve()
-    for folder in fact_folders:
-        if where.is_relative_to(folder.resolve()):
-            raise UsageError(
-                f"'{target}' is inside the fact folder '{folder}'; "
-                "cspace never writes into a fact folder"
-            )
-    if target.is_dir():
+def destination(target: Path, force: bool, fact_folders: Sequence[Path]) -> Path | None:
+    """The file to write for ``-o target`` (a symlink is followed, as a shell's ``>``
+    does), or None for a stream; refuse a folder, a fact folder, an existing file without
+    ``--force``, and a symlink to a missing file without it."""
+    try:
+        info: os.stat_result | None = os.stat(target)
+    except (FileNotFoundError, NotADirectoryError):
+        info = None
+    except OSError as exc:
+        raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
         raise UsageError(f"'{target}' is a folder; give a file name")
-    if target.exists() and not force:
+    if info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        return None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"'{target}' is neither a file, a character device nor a pipe")
+    place = Path(os.path.realpath(target))
+    folder = fact_folder_holding(place, fact_folders)
+    if folder is not None:
+        raise UsageError(
+            f"'{target}' is inside the fact folder '{folder}'; cspace never writes into a "
+            "fact folder"
+        )
+    if info is not None and not force:
         raise UsageError(f"'{target}' exists; add --force to replace it")
-    if not target.parent.is_dir():
-        raise UsageError(f"folder '{target.parent}' does not exist")
+    if info is None and os.path.islink(target) and not force:
+        raise UsageError(
+            f"'{target}' is a symbolic link to '{place}', which does not exist; add --force "
+            "to write there"
+        )
+    if not place.parent.is_dir():
+        raise UsageError(f"folder '{place.parent}' does not exist")
+    return place
+
+
+@contextlib.contextmanager
+def open_stream(target: Path) -> Iterator[TextIO]:
+    """A device or pipe opened for writing as it is: never created, truncated or replaced."""
+    try:
+        fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise OutputError(f"cannot write '{target}': {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):  # swapped since it was looked at
+        os.close(fd)
+        raise OutputError(f"cannot write '{target}': it changed while it was opened")
+    with open(fd, "w", encoding="utf-8", newline="") as out:
+        yield out

@@ -14,7 +14,7 @@ from cspace_cli.errors import CspaceError
 from cspace_cli.index.cache import open_index
 from cspace_cli.index.reader import Index
 from cspace_cli.settings import from_env
-from cspace_cli.text import compact, spaced
+from cspace_cli.text import clean, compact, spaced
 
 LIMIT = 50
 
@@ -26,18 +26,20 @@ def complete_names(
     continue what was typed.
 
     ``typed`` are the query words already on the command line; what is offered is the
-    rest of a name after them. Shells and Typer keep only offers that start with the
+    rest of a name after them, without the control and format characters (C1 codes,
+    bidi overrides) a shell would print raw. Shells and Typer keep only offers that start with the
     typed text exactly, so a name that differs only in case keeps the user's letters
     (``tia`` offers ``tianbing keji``): the lookup folds case anyway.
     """
     before = spaced(" ".join(typed))
     found: dict[str, tuple[str, str]] = {}
     for row in index.prefixed(compact(f"{before} {incomplete}"), kind):
-        rest = _rest(row.name.split(), before)
+        rest = _rest(clean(row.name, mark="").split(), before)
         offer = _continue(" ".join(rest), incomplete) if rest else None
         if offer:
             primary = index.summaries[row.id].name
-            found.setdefault(compact(offer), (offer, primary if row.name != primary else row.id))
+            label = clean(primary, mark="") if row.name != primary else row.id
+            found.setdefault(compact(offer), (offer, label))
     return list(found.values())[:LIMIT]
 
 
