@@ -4,7 +4,8 @@ run that uses the cache answers byte for byte as one that loads every file afres
 A hypothesis state machine adds, edits, removes and renames entity files, overrides an
 id in a later folder and removes the override, edits ``sources.toml``, leaves the later
 folder out and brings it back, and names the folders by relative or absolute paths. After
-every step, lookups, ``list``, ``sources`` and ``export --format jsonl`` must print the same
+every step, lookups, ``list``, ``sources``, ``search``, ``facts``, ``timeline`` and
+``export --format jsonl`` must print the same
 stdout and stderr, with the same exit code, as ``--no-cache``; this covers in-place
 updates, rebuilds, and invalid states (a dangling reference, an unknown source) alike.
 
@@ -41,6 +42,11 @@ COMMANDS = (
     ("company", "alp"),
     ("city", "beta", "--json"),
     ("province", "gamma rockets"),
+    ("search", "fact", "--json"),
+    ("search", "alp"),
+    ("facts", "--json"),
+    ("timeline", "--json"),
+    ("sources", "doc-a", "--json"),
 )
 SOURCES = (
     '[[sources]]\nid = "doc-a"\ntitle = "Doc A"\nurl = "https://example.org/a"\n\n'
