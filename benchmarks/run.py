@@ -265,7 +265,102 @@ def build_cases(args: argparse.Namespace, work: Path) -> list[Case]:
             case.role = f"{n}-{role}"
             cases.append(case)
     cases += issue16_cases(args, work, cspace, seed_env)
+    return cases + figure_cases(args, work, cspace)
+
+
+# Issue 13: key figures, facts, timeline and compare ---------------------------------------
+
+SEED_FIGURES = (
+    ("facts", ["facts", "--json"]),
+    ("timeline", ["timeline", "--json"]),
+    ("compare", ["compare", "province", "guangdong", "shandong", "zhejiang", "--json"]),
+    ("view", ["province", "shandong", "--json"]),
+)
+
+
+def named(n: int, kind: str, seed: int) -> str:
+    """An entity of ``kind`` near the middle of a generated base, as ``lookup_target``."""
+    first, width = KIND_ORDER.index(kind), len(KIND_ORDER)
+    i = (n // 2) // width * width + first
+    return names(i if i < n else first, seed).name
+
+
+def figure_cases(args: argparse.Namespace, work: Path, cspace: list[str]) -> list[Case]:
+    """The cases issue 13's goals need, after the others so every index is warm: at seed
+    size facts, timeline and compare; at each size a status listing, the timeline of one
+    province and the view of one (key figures reach its cities and sites), each also
+    with ``CSPACE_CACHE_CHECK=folders``; the whole timeline, text listings and a comparison
+    for the record."""
+    seed_env = clean_env(CSPACE_CACHE_DIR=str(work / "cache-seed"))
+    cases = [
+        Case(f"seed: `cspace {' '.join(cmd)}`", [*cspace, *cmd], seed_env, role=f"seed-{role}")
+        for role, cmd in SEED_FIGURES
+    ]
+    cases.append(Case("seed: `cspace facts` (text table)", [*cspace, "facts"], seed_env))
+    for n in args.sizes:
+        root = args.data_dir / str(n)
+        env = clean_env(CSPACE_NO_SHIPPED="1", CSPACE_FACTS=str(root),
+                        CSPACE_CACHE_DIR=str(work / f"cache-{n}"))
+        province = named(n, "province", args.seed)
+        other = names(KIND_ORDER.index("province"), args.seed).name
+        size = f"{n:,}"
+        timed = (
+            ("target", ["facts", "--status", "target", "--json"]),
+            ("timeline", ["timeline", province, "--json"]),
+            ("figures", ["province", province, "--json"]),
+        )
+        for check, note in CHECKS:
+            checked = {**env, "CSPACE_CACHE_CHECK": check} if check else env
+            for role, cmd in timed:
+                cases.append(Case(f"{size}: warm `cspace {' '.join(cmd)}`{note}",
+                                  [*cspace, *cmd], checked, role=f"{n}-{role}{check}"))
+        for role, cmd in (
+            ("whole-timeline", ["timeline", "--json"]),
+            ("target-text", ["facts", "--status", "target"]),
+            ("figures-text", ["province", province]),
+            ("compare", ["compare", "province", province, other, "--json"]),
+        ):
+            cases.append(Case(f"{size}: warm `cspace {' '.join(cmd)}`", [*cspace, *cmd], env,
+                              role=f"{n}-{role}"))
     return cases
+
+
+def figure_goals(results: list[Result], sizes: list[int]) -> list[Goal]:
+    """The goals of issue 13; the 10,000 goals provisional at the largest size below it."""
+    by_role = {r.case.role: r for r in results if r.case.role and not r.error}
+    seed = by_role.get("seed-json")
+    out: list[Goal] = []
+
+    def ratio_goal(text: str, role: str, limit: float) -> None:
+        r = by_role.get(role)
+        ratio = r.median / seed.median if r and seed else None
+        out.append(Goal(f"{text} <= {limit:g}x seed lookup",
+                        f"{ratio:.2f}x" if ratio else "not measured",
+                        ratio <= limit if ratio else None))
+
+    for role, _ in SEED_FIGURES[:3]:
+        ratio_goal(f"seed: `{role}`", f"seed-{role}", 1.2)
+    n = 10_000 if 10_000 in sizes else max((s for s in sizes if s < 10_000), default=0)
+    at = f"{n:,}" + ("" if n == 10_000 else " (goal is for 10,000: provisional)")
+    for check, note in CHECKS:
+        ratio_goal(f"{at}: warm `facts --status target`{note}", f"{n}-target{check}", 2.0)
+        ratio_goal(f"{at}: warm `timeline PROVINCE`{note}", f"{n}-timeline{check}", 2.5)
+        ratio_goal(f"{at}: warm view with key figures{note}", f"{n}-figures{check}", 1.3)
+    big = 100_000 if 100_000 in sizes else max(sizes, default=0)
+    mine = [r for r in results if r.case.role.startswith(f"{big}-")
+            and r.case.role.split("-", 1)[1] in FIGURE_ROLES]
+    peak = max((r.rss for r in mine), default=0)
+    label = f"{big:,}" + ("" if big == 100_000 else " (goal is for 100,000: provisional)")
+    out.append(Goal(f"{label}: peak RSS of every new command < 300 MiB",
+                    f"{peak / MIB:.0f} MiB" if mine else "not measured",
+                    peak < 300 * MIB if mine else None))
+    return out
+
+
+FIGURE_ROLES = {
+    "target", "timeline", "figures", "targetfolders", "timelinefolders", "figuresfolders",
+    "whole-timeline", "target-text", "figures-text", "compare",
+}
 
 
 # Issue 16: a Tab in each shell, and exports of 10,000 entities -------------------------
@@ -489,8 +584,13 @@ def report(results: list[Result], goal_list: list[Goal], runs: int) -> str:
         ms = [s * 1000 for s in r.seconds]
         lines.append(f"| {r.case.label} | {r.median * 1000:.0f} | {min(ms):.0f}-{max(ms):.0f} "
                      f"| {r.median / floor.median:.1f}x | {r.rss / MIB:.0f} |")
-    lines += ["", "| goal | measured | result |", "| --- | ---: | --- |"]
+    lines += ["", goal_table(goal_list, "goal")]
+    return "\n".join(lines)
+
+
+def goal_table(goal_list: list[Goal], title: str) -> str:
     verdict = {True: "PASS", False: "FAIL", None: "not run"}
+    lines = [f"| {title} | measured | result |", "| --- | ---: | --- |"]
     lines += [f"| {g.text} | {g.measured} | {verdict[g.ok]} |" for g in goal_list]
     return "\n".join(lines)
 
@@ -559,6 +659,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Command: python benchmarks/run.py {' '.join(sys.argv[1:] if argv is None else argv)}"
           .rstrip() + "\n")
     print(report(results, goals(results, args.sizes) + issue16_goals(cpu), args.runs))
+    print("\n" + goal_table(figure_goals(results, args.sizes), "goal (issue 13)"))
     print(f"\n{cpu_report(cpu, cases, args.runs)}\n\n{breakdown}")
     return 1 if any(r.error for r in results) else 0
 

@@ -119,6 +119,34 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
     return Result(res.exit_code, res.stdout, res.stderr)
 
 
+def shown(*args: str, width: int = 80, color: str = "never") -> str:
+    """What a successful command prints, at a terminal ``width`` wide."""
+    res = run(*args, "--color", color, env={"COLUMNS": str(width)})
+    assert res.exit_code == 0, res.stderr
+    return res.stdout
+
+
+def flat(text: str) -> str:
+    """Text with every run of spaces and line breaks as one space, as a person reads it."""
+    return " ".join(text.split())
+
+
+def read_terminal(master: int) -> str:
+    """Everything a child wrote to the pseudo-terminal whose ``master`` end this is, until
+    it closed it; closes ``master``."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
 def write_base(
     root: Path, entities: dict[str, str] | None = None, sources: str | None = SOURCES
 ) -> Path:
@@ -129,6 +157,13 @@ def write_base(
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def alone(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Use the fact base at ``root`` instead of the shipped one, for this test."""
+    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
+    monkeypatch.setenv("CSPACE_FACTS", str(root))
     return root
 
 
@@ -154,10 +189,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[No
 @pytest.fixture
 def base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A small fact base used alone (the shipped base left out)."""
-    root = write_base(tmp_path / "facts")
-    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
-    monkeypatch.setenv("CSPACE_FACTS", str(root))
-    return root
+    return alone(write_base(tmp_path / "facts"), monkeypatch)
 
 
 def proc_env(**extra: str) -> dict[str, str]:

@@ -3,16 +3,17 @@ run that uses the cache answers byte for byte as one that loads every file afres
 
 A hypothesis state machine adds, edits, removes and renames entity files, overrides an
 id in a later folder and removes the override, edits ``sources.toml``, leaves the later
-folder out and brings it back, and names the folders by relative or absolute paths. After
-every step, lookups, ``list``, ``sources`` and ``export --format jsonl`` must print the same
-stdout and stderr, with the same exit code, as ``--no-cache``; this covers in-place
-updates, rebuilds, and invalid states (a dangling reference, an unknown source) alike.
+folder out and brings it back, and names the folders by relative or absolute paths.
+After every step, lookups, ``list``, ``sources``, ``facts`` and ``export --format jsonl``
+must print the same stdout and stderr, with the same exit code, as ``--no-cache``; this
+covers in-place updates, rebuilds, and invalid states (a dangling reference, an unknown
+source) alike.
 
-In CI it runs 12 sequences of 12 steps (about 25 s); ``CSPACE_DIFFERENTIAL_EXAMPLES``
+In CI it runs 12 sequences of 12 steps (about 30 s); ``CSPACE_DIFFERENTIAL_EXAMPLES``
 and ``CSPACE_DIFFERENTIAL_STEPS`` run more for a longer search. Every write moves the
-file's mtime on. The one change no cache that checks stamps can
-see is a rewrite of the same size with the old mtime put back: the README documents it,
-and this test does not make it.
+file's mtime on. The one change no cache that checks stamps can see is a rewrite of the
+same size with the old mtime put back: the README documents it, and this test does not
+make it.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ COMMANDS = (
     ("company", "alp"),
     ("city", "beta", "--json"),
     ("province", "gamma rockets"),
+    ("facts", "--json", "--sort", "value"),
 )
 SOURCES = (
     '[[sources]]\nid = "doc-a"\ntitle = "Doc A"\nurl = "https://example.org/a"\n\n'

@@ -73,7 +73,7 @@ def test_a_multi_word_name_completes_word_by_word(base: Path) -> None:
 
 
 def test_subcommands_options_and_kinds_complete(base: Path) -> None:
-    assert sorted(bash("cspace comp")) == ["company", "completion"]
+    assert sorted(bash("cspace comp")) == ["company", "compare", "completion"]
     assert bash("cspace company --js") == ["--json"]
     assert sorted(bash("cspace list c")) == ["city", "company", "constellation", "country"]
     assert sorted(bash("cspace export --format js")) == ["json", "jsonl"]

@@ -435,7 +435,16 @@ def cspace(
 
 @pytest.mark.parametrize(
     "args",
-    [["list"], ["search", "a", "--json"], ["company", "space"], ["sources"], []],
+    [
+        ["list"],
+        ["search", "a", "--json"],
+        ["company", "space"],
+        ["sources"],
+        [],
+        ["facts", "--json"],
+        ["facts", "--csv"],
+        ["timeline"],
+    ],
     ids=" ".join,
 )
 def test_reader_gone_before_output(base: Path, tmp_path: Path, args: list[str]) -> None:

@@ -40,6 +40,9 @@ def test_root_help_shows_examples_one_per_line_and_the_environment() -> None:
         "cspace province shandong",
         "cspace company 'tian bing' --json",
         "cspace search 'sea launch'",
+        "cspace facts --status target --year 2026",
+        "cspace timeline shandong",
+        "cspace compare province guangdong shandong zhejiang",
     ]
     assert " | " not in examples
     for name, _ in ENVIRONMENT:

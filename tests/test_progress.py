@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, read_terminal
 
 pytestmark = pytest.mark.slow
 ENTITIES = 6000
@@ -66,18 +66,9 @@ def on_terminal(
             cwd=cwd,
         )
         os.close(slave)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
+        screen = read_terminal(master)
         code = proc.wait(timeout=300)
-    os.close(master)
-    return code, b"".join(chunks).decode("utf-8", "replace")
+    return code, screen
 
 
 def test_a_first_build_and_an_export_show_a_bar_on_a_terminal(

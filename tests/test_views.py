@@ -21,7 +21,7 @@ import pytest
 import typer
 from rich.cells import cell_len
 
-from conftest import ENTITIES, SOURCES, run, write_base
+from conftest import ENTITIES, SOURCES, alone, flat, run, shown, write_base
 from cspace_cli.cli.app import app
 from cspace_cli.present.humanize import amount, fact_value, period, when
 from cspace_cli.present.render import safe
@@ -131,6 +131,14 @@ sea-launch port at Haiyang and the manufacturing bases of Jinan as the two poles
     "company/tianbing-holdings.toml": """
         name = "Tianbing Holdings"
         summary = "A look-alike name for the ambiguity line."
+
+        [[facts]]
+        attribute = "planned output"
+        value = 10
+        unit = "rockets/year"
+        status = "plan"
+        sources = ["doc-a"]
+        text = "A smaller line, for the comparison."
         """,
     "company/space-pioneer.toml": """
         name = "Space Pioneer"
@@ -260,28 +268,12 @@ ACTIVE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066
 
 @pytest.fixture
 def views_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = write_base(tmp_path / "facts", VIEW_ENTITIES, VIEW_SOURCES)
-    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
-    monkeypatch.setenv("CSPACE_FACTS", str(root))
-    return root
+    return alone(write_base(tmp_path / "facts", VIEW_ENTITIES, VIEW_SOURCES), monkeypatch)
 
 
 @pytest.fixture
 def hostile_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = write_base(tmp_path / "hostile", HOSTILE_ENTITIES, HOSTILE_SOURCES)
-    monkeypatch.setenv("CSPACE_NO_SHIPPED", "1")
-    monkeypatch.setenv("CSPACE_FACTS", str(root))
-    return root
-
-
-def shown(*args: str, width: int = 80, color: str = "never") -> str:
-    res = run(*args, "--color", color, env={"COLUMNS": str(width)})
-    assert res.exit_code == 0, res.stderr
-    return res.stdout
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
+    return alone(write_base(tmp_path / "hostile", HOSTILE_ENTITIES, HOSTILE_SOURCES), monkeypatch)
 
 
 def check_layout(text: str, width: int) -> None:
@@ -324,10 +316,40 @@ def test_golden(views_base: Path, view: str, width: int, color: str) -> None:
     assert text == path.read_bytes().decode("utf-8"), f"{path.name} differs from the view"
 
 
+# The views across entities, at the widths people use.
+LISTING_VIEWS = {
+    "facts": ("facts",),
+    "facts-targets": ("facts", "--status", "target", "--status", "projection"),
+    "timeline": ("timeline", "shandong"),
+    "compare": ("compare", "company", "space pioneer", "jigang", "tianbing holdings"),
+    "source": ("sources", "doc-c"),
+    "list-in": ("list", "--in", "shandong"),
+}
+
+
+@pytest.mark.parametrize("color", ["never", "always"])
+@pytest.mark.parametrize("width", (80, 120))
+@pytest.mark.parametrize("view", list(LISTING_VIEWS))
+def test_golden_listings(views_base: Path, view: str, width: int, color: str) -> None:
+    res = run(*LISTING_VIEWS[view], "--color", color, env={"COLUMNS": str(width)})
+    assert res.exit_code == 0, res.stderr
+    check_layout(res.stdout, width)
+    assert ("\x1b[" in res.stdout) == (color == "always")
+    path = GOLDEN / f"{view}-{width}-{color}.txt"
+    if UPDATE_GOLDEN:
+        path.write_bytes(res.stdout.encode("utf-8"))
+        return
+    assert path.is_file(), f"no golden file {path.name}; run UPDATE_GOLDEN=1 pytest {__file__}"
+    assert res.stdout == path.read_bytes().decode("utf-8"), f"{path.name} differs from the view"
+
+
 def test_colour_changes_only_styles(views_base: Path) -> None:
     for args, _ in (v for v in VIEWS.values() if v[1] == 0):
         plain = shown(*args, color="never")
         assert SGR.sub("", shown(*args, color="always")) == plain
+    for args in LISTING_VIEWS.values():
+        if args[0] != "compare":  # a comparison draws bars on a terminal
+            assert SGR.sub("", shown(*args, color="always")) == shown(*args, color="never")
 
 
 # --- the entity view -------------------------------------------------------------------
@@ -383,7 +405,7 @@ def test_fact_text_wraps_beneath_and_nothing_is_cut(views_base: Path) -> None:
             assert text in flat(view), (width, text)
     narrow = shown("province", "shandong", width=40).splitlines()
     start = next(i for i, ln in enumerate(narrow) if ln.startswith("    The province files"))
-    assert narrow[start - 1].endswith("— plan [1][2]")
+    assert narrow[start - 1].endswith("— plan [2][3]")
     assert all(ln.startswith("    ") for ln in narrow[start : start + 5])
     assert narrow[start + 5] == ""
 
@@ -405,7 +427,7 @@ def test_conflicting_sources_sit_together_flagged_newest_first(views_base: Path)
     assert newer.split()[-1] != older.split()[-1]
     missions = lines.index("offshore launch missions — sources differ:")
     assert lines[missions + 1].startswith("  16 launches — actual, as of Q3 2025 [")
-    assert view.count("sources differ") == 2
+    assert view[view.index("\nFacts\n") :].count("sources differ") == 2
 
 
 def test_values_at_known_dates_read_as_a_series_not_a_dispute(tmp_path: Path) -> None:
@@ -434,13 +456,15 @@ def test_sources_are_numbered_in_citation_order_with_what_is_unknown(views_base:
     view = shown("province", "shandong", width=120)
     sources = view[view.index("\nSources\n") :]
     assert re.findall(r"^\[(\d)\]", sources, re.M) == ["1", "2", "3"]
-    assert "[1] Doc C: a market report whose long title has to wrap at forty columns" in sources
+    first = view[view.index("\nKey figures\n") :].splitlines()[2]
+    assert first == "share of national launches: 20% — target, in H1 2025 [1]"
+    assert "[1] Doc B\n    by Test Lab · publisher not stated · H2 2025\n" in sources
+    assert "[2] Doc C: a market report whose long title has to wrap at forty columns" in sources
     assert (
         "    by A. Writer · Example Press · 3 Nov 2025 · content as of Q3 2025\n"
         "    https://example.org/report"
     ) in sources
-    assert "[2] Doc A\n    publisher not stated · date not stated\n" in sources
-    assert "[3] Doc B\n    by Test Lab · publisher not stated · H2 2025\n" in sources
+    assert "[3] Doc A\n    publisher not stated · date not stated\n" in sources
 
 
 def test_related_both_directions_with_kinds_and_through_cities(views_base: Path) -> None:
@@ -489,10 +513,22 @@ def test_search_is_a_table_with_kind_names_score_and_context(views_base: Path) -
 def test_sources_list_counts_the_facts_citing_each(views_base: Path) -> None:
     rows = {r["id"]: r for r in json.loads(run("sources", "--json").stdout)}
     lines = shown("sources", width=160).splitlines()
-    assert lines[0].split() == ["id", "title", "publisher", "date", "as", "of", "facts", "entities"]
+    assert lines[0].split() == [
+        "id",
+        "title",
+        "publisher",
+        "date",
+        "as",
+        "of",
+        "facts",
+        "entities",
+        "url",
+    ]
     for sid, row in rows.items():
         line = next(ln for ln in lines if ln.startswith(sid + " "))
-        assert line.split()[-2:] == [str(row["facts"]), str(row["entities"])]
+        cells = line.split()[: -1 if row["url"] else None]
+        assert cells[-2:] == [str(row["facts"]), str(row["entities"])]
+        assert not row["url"] or line.endswith(row["url"])
     assert "not stated" in lines[2]
 
 
@@ -511,7 +547,7 @@ def test_overview_counts_kinds_sources_dates_and_shows_commands(views_base: Path
     res = run("--color", "never", env={"COLUMNS": "80"})
     assert res.exit_code == 0
     lines = res.stdout.splitlines()
-    assert lines[1] == "8 entities, 12 facts, 3 sources; facts dated 2019 to 1 Feb 2026"
+    assert lines[1] == "8 entities, 13 facts, 3 sources; facts dated 2019 to 1 Feb 2026"
     assert lines[2] == "1 province · 2 cities · 4 companies · 1 site"
     assert "  cspace search 'sea launch'" in res.stdout
     check_layout(res.stdout, 80)
@@ -553,6 +589,10 @@ def test_colour_when_forced_marks_statuses_and_conflicts(views_base: Path) -> No
         ("search", "evil"),
         ("sources",),
         ("company", "space pioneer"),
+        ("facts",),
+        ("timeline",),
+        ("sources", "evil"),
+        ("compare", "company", "evil", "space pioneer"),
     ],
 )
 def test_hostile_data_is_shown_literally(
@@ -565,7 +605,7 @@ def test_hostile_data_is_shown_literally(
     assert not ACTIVE.search(text)
     if color == "never":
         assert "\x1b" not in res.stdout
-    if args[-1] in ("evil", "company/evil", "sources"):
+    if args[-1] in ("evil", "company/evil", "sources", "facts"):
         for literal in LITERAL:
             assert literal in flat(text), literal
 
@@ -619,7 +659,8 @@ def test_safe_makes_any_string_inert(raw: str, expected: str) -> None:
         ({"value": 0.000001, "unit": "kg"}, "0.000001 kg"),
         ({"value": 2019}, "2019"),
         ({"value": 12345.5, "unit": "t"}, "12,345.5 t"),
-        ({"value": "a claim in words", "qualifier": "over"}, "a claim in words"),
+        ({"value": "half", "qualifier": "roughly"}, "roughly half"),
+        ({"value": "about one launch a month", "qualifier": "about"}, "about one launch a month"),
     ],
 )
 def test_figures_read_as_people_write_them(fact: dict[str, object], expected: str) -> None:

@@ -25,10 +25,15 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("CSPACE_NO_CACHE", "1: build the index in memory, as --no-cache"),
     ("CSPACE_CACHE_CHECK", "folders: check kind folders, not every file, for freshness"),
     ("CSPACE_DEBUG", "1: show the traceback of an unexpected error, as --debug"),
+    ("CSPACE_PAGER", "pager for views longer than the terminal; empty: none (as --no-pager)"),
+    ("PAGER", "the pager when CSPACE_PAGER is not set (default: less -FRX)"),
     ("NO_COLOR", "any non-empty value: no colour"),
     ("FORCE_COLOR", "any non-empty value: colour even when not on a terminal"),
     ("TERM", "dumb: no colour"),
 )
+
+
+DEFAULT_PAGER = "less -FRX"
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -48,6 +53,7 @@ class Settings(NamedTuple):
     no_color: bool = False
     force_color: bool = False
     dumb_terminal: bool = False
+    pager: str = DEFAULT_PAGER  # a command line; "" for none
 
     def fact_folders(self, more: Sequence[Path] = ()) -> list[Path]:
         """The shipped base, then ``CSPACE_FACTS``, then ``--facts``, then ``more``: a
@@ -96,7 +102,15 @@ def from_env(
         no_color=bool(environ.get("NO_COLOR")),
         force_color=bool(environ.get("FORCE_COLOR")),
         dumb_terminal=environ.get("TERM") == "dumb",
+        pager=pager_command(environ),
     )
+
+
+def pager_command(env: Mapping[str, str]) -> str:
+    """``CSPACE_PAGER`` when set (empty turns paging off), else ``PAGER``, else less."""
+    if "CSPACE_PAGER" in env:
+        return env["CSPACE_PAGER"].strip()
+    return env.get("PAGER", "").strip() or DEFAULT_PAGER
 
 
 def shipped_facts_dir() -> Path:

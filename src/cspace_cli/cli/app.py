@@ -9,6 +9,7 @@ Typer otherwise evaluates every string annotation of every command on each run, 
 more than doubled the time it takes to build the command tree.
 """
 
+import functools
 import sys
 from collections.abc import Callable
 from enum import Enum
@@ -20,13 +21,23 @@ from typer.core import TyperGroup
 
 from cspace_cli import __version__
 from cspace_cli.cli.ladder import exit_status, say
-from cspace_cli.cli.options import Color, ColorOpt, FactsOpt, FieldsOpt, JsonOpt, Run, shared
+from cspace_cli.cli.options import (
+    Color,
+    ColorOpt,
+    FactsOpt,
+    FieldsOpt,
+    JsonOpt,
+    NoPagerOpt,
+    Run,
+    shared,
+)
 from cspace_cli.cli.typer_internals import tidy_commands
 from cspace_cli.errors import InvalidFactBase, NotFound, UsageError
 from cspace_cli.index.cache import open_index
 from cspace_cli.index.reader import Index
-from cspace_cli.kinds import KINDS
+from cspace_cli.kinds import KINDS, STATUSES
 from cspace_cli.present import output, views
+from cspace_cli.query import facts as query_facts
 from cspace_cli.query.complete import names_for
 from cspace_cli.query.match import by_id, lookup, printable
 from cspace_cli.query.search import search as run_search
@@ -43,6 +54,13 @@ KindArg = Annotated[
         autocompletion=lambda: list(KINDS),
     ),
 ]
+
+
+def kind_option(help: str) -> Any:
+    """``--kind``/``-k KIND``, completed with the kinds (search and facts)."""
+    return typer.Option(
+        "--kind", "-k", metavar="KIND", help=help, autocompletion=lambda: list(KINDS)
+    )
 
 
 class CspaceGroup(TyperGroup):
@@ -70,6 +88,9 @@ EXAMPLES = (  # the root help and the man page (scripts/gen_cli_docs.py) show th
     "cspace province shandong",
     "cspace company 'tian bing' --json",
     "cspace search 'sea launch'",
+    "cspace facts --status target --year 2026",
+    "cspace timeline shandong",
+    "cspace compare province guangdong shandong zhejiang",
 )
 EPILOG = (
     "\b\nExamples:\n"
@@ -127,6 +148,7 @@ def root(
             help="Build the index in memory instead of using the cache. Also CSPACE_NO_CACHE=1.",
         ),
     ] = False,
+    no_pager: NoPagerOpt = False,
     quiet: Annotated[
         bool,
         typer.Option(
@@ -136,7 +158,7 @@ def root(
 ) -> None:
     """With no command, print an overview of the fact base and the main commands."""
     settings = from_env(facts=facts or [], no_cache=no_cache, debug=debug, color=color.value)
-    ctx.obj = Run(settings, json, fields, quiet)
+    ctx.obj = Run(settings, json, fields, pager=not no_pager, quiet=quiet)
     if ctx.invoked_subcommand is None:
         output.emit(
             "overview", views.overview(index_of(ctx.obj)), ctx.obj._replace(fields="").output()
@@ -219,16 +241,7 @@ def search(
             metavar="QUERY...", help="Words to find in names and facts, e.g. sea launch."
         ),
     ],
-    kind: Annotated[
-        str | None,
-        typer.Option(
-            "--kind",
-            "-k",
-            metavar="KIND",
-            help="Only this kind, e.g. -k site.",
-            autocompletion=lambda: list(KINDS),
-        ),
-    ] = None,
+    kind: Annotated[str | None, kind_option("Only this kind, e.g. -k site.")] = None,
     limit: Annotated[
         int,
         typer.Option(
@@ -263,38 +276,276 @@ def search(
 @shared()
 def list_entities(
     kind: KindArg = None,
+    inside: Annotated[
+        str | None,
+        typer.Option(
+            "--in",
+            metavar="PLACE",
+            help="Only what PLACE contains, at any depth (a name or an id), e.g. --in shandong.",
+        ),
+    ] = None,
     *,
     run: Run,
 ) -> None:
-    """List entities, all or of one kind.
+    """List entities, all or of one kind, or those inside a place.
 
-    Example: cspace list company
+    Example: cspace list site --in shandong
     """
     check_kind(kind)
     index = index_of(run)
-    rows = views.list_rows(index, kind)
+    within = set(query_facts.inside(index, inside)[1:]) if inside is not None else None
+    rows = views.list_rows(index, kind, within)
     if rows or run.json:
         output.emit("list", rows, run.output())
     if not rows:
-        say(f"no {KINDS[kind].plural if kind else 'entities'} in the fact base")
+        what = KINDS[kind].plural if kind else "entities"
+        say(f"no {what} in {printable(inside)}" if inside else f"no {what} in the fact base")
 
 
 @app.command()
 @shared()
 def sources(
+    source_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]",
+            help="One source's id, e.g. provinces-race-2026: show it in full with what cites it.",
+        ),
+    ] = None,
     *,
     run: Run,
 ) -> None:
-    """List the source documents and how many facts cite each.
+    """List the source documents and how many facts cite each, or show one.
 
-    Example: cspace sources
+    With an ID: its title, byline, publisher, date, as-of date, URL and note, every entity
+    citing it and every fact citing it.
+
+    Example: cspace sources provinces-race-2026
     """
     index = index_of(run)
+    if source_id is not None:
+        found = query_facts.check_source(index, source_id)
+        output.emit("source", views.source_detail(index, found), run.output())
+        return
     rows = views.source_rows(index)
     if rows or run.json:
         output.emit("sources", rows, run.output())
     if not rows:
         say("no sources in the fact base")
+
+
+REACHED = "only it and what it contains, publishes, builds, operates or is backed by."
+
+
+class Sort(str, Enum):
+    entity = "entity"
+    date = "date"
+    value = "value"
+
+
+StatusOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        "-s",
+        metavar="STATUS",
+        help=f"Only this status ({', '.join(STATUSES)}); repeatable.",
+        autocompletion=lambda: list(STATUSES),
+    ),
+]
+FromOpt = Annotated[
+    str,
+    typer.Option(
+        "--from",
+        metavar="DATE",
+        help="Only facts dated in or after DATE (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-H1, YYYY-Q3).",
+    ),
+]
+ToOpt = Annotated[
+    str,
+    typer.Option("--to", metavar="DATE", help="Only facts dated in or before DATE (same forms)."),
+]
+CsvOpt = Annotated[
+    bool,
+    typer.Option(
+        "--csv", help="Print CSV: the columns of cspace export --format csv (--fields picks)."
+    ),
+]
+
+
+def listing(
+    what: str,
+    payload: Callable[[], dict[str, Any]],
+    found: bool,
+    run: Run,
+    csv: bool,
+    empty: str,
+) -> None:
+    """Print a fact listing, or a note on stderr when it is empty (with --json still [],
+    with --csv still the header)."""
+    opts = run.output()._replace(csv=csv and not run.json)
+    if not found:
+        say(empty)
+        if run.json or opts.csv:
+            output.emit(what, {"rows": [], "json_rows": [], "sources": {}}, opts)
+        return
+    output.emit(what, payload(), opts)
+
+
+@app.command()
+@shared()
+def facts(
+    status: StatusOpt = None,
+    year: Annotated[
+        str,
+        typer.Option(
+            "--year", "-y", metavar="YYYY", help="Only facts whose date or period overlaps YYYY."
+        ),
+    ] = "",
+    since: FromOpt = "",
+    until: ToOpt = "",
+    inside: Annotated[
+        str,
+        typer.Option(
+            "--in",
+            metavar="PLACE",
+            help="Only facts of PLACE and what it contains, at any depth, e.g. --in shandong.",
+        ),
+    ] = "",
+    about: Annotated[
+        str,
+        typer.Option(
+            "--about",
+            metavar="ENTITY",
+            help=f"Only facts of an ENTITY, e.g. --about tianbing: {REACHED}",
+        ),
+    ] = "",
+    kind: Annotated[str, kind_option("Only facts of entities of this kind.")] = "",
+    attribute: Annotated[
+        str,
+        typer.Option(
+            "--attribute",
+            "-a",
+            metavar="WORDS",
+            help="Only attributes with words starting so, e.g. -a 'satellite launch'.",
+        ),
+    ] = "",
+    source: Annotated[
+        str, typer.Option("--source", metavar="ID", help="Only facts citing this source.")
+    ] = "",
+    disputed: Annotated[
+        bool, typer.Option("--disputed", help="Only figures on which sources disagree.")
+    ] = False,
+    numeric: Annotated[
+        bool, typer.Option("--numeric", help="Only facts with a number or a range.")
+    ] = False,
+    sort: Annotated[
+        Sort,
+        typer.Option(
+            "--sort",
+            case_sensitive=False,
+            help="entity (name, then as the entity shows them), date (in time order) or "
+            "value (largest first; a range by its low end).",
+        ),
+    ] = Sort.entity,
+    csv: CsvOpt = False,
+    *,
+    run: Run,
+) -> None:
+    """Every fact in the fact base as a table, narrowed by filters that combine.
+
+    Each row shows the entity, attribute, value (with its precision), status, date and
+    citations, with the numbered sources below. An empty result prints a note on stderr
+    and exits 0 (with --json: []).
+
+    Example: cspace facts --status target --year 2026
+    """
+    index = index_of(run)
+    flt = query_facts.fact_filter(
+        index,
+        status=status,
+        year=year,
+        since=since,
+        until=until,
+        inside=inside,
+        about=about,
+        kind=kind,
+        attribute=attribute,
+        source=source,
+        disputed=disputed,
+        numeric=numeric,
+        sort=sort.value,
+    )
+    view = functools.partial(views.fact_listing, index, flt)
+    listing("facts", view, index.has_facts(flt), run, csv, "no facts match")
+
+
+@app.command()
+@shared()
+def timeline(
+    query: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[QUERY]...", help=f"An entity (any kind; words joined): {REACHED}"),
+    ] = None,
+    since: FromOpt = "",
+    until: ToOpt = "",
+    csv: CsvOpt = False,
+    *,
+    run: Run,
+) -> None:
+    """Dated facts in time order, grouped by year.
+
+    Periods come by their start, then the longer first (2025, 2025-H1, 2025-01); undated
+    facts are left out and counted at the end.
+
+    Example: cspace timeline space pioneer --from 2023
+    """
+    index = index_of(run)
+    text = " ".join(query or [])
+    flt = query_facts.timeline_filter(index, text, since, until)
+    about = query_facts.resolve(index, text) if text else None
+    undated = index.count_facts(flt._replace(dated=False, first_day="", last_day=""))
+    if run.json or csv:
+        say(f"{undated} undated facts left out" if undated else "no undated facts left out")
+    view = functools.partial(views.timeline_view, index, flt, undated=undated, about=about)
+    listing("timeline", view, index.has_facts(flt), run, csv, "no dated facts match")
+
+
+@app.command()
+@shared()
+def compare(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND", help=f"One of: {', '.join(KINDS)}.", autocompletion=lambda: list(KINDS)
+        ),
+    ],
+    names: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="NAME NAME [NAME]...",
+            help="Two or more names of that kind; quote a name with spaces ('space pioneer').",
+        ),
+    ],
+    *,
+    run: Run,
+) -> None:
+    """Entities of one kind side by side: one column each, one row per attribute.
+
+    Rows hold each entity's key figures and facts. On a terminal, figures of the same unit
+    and status get proportional bars. A name that matches nothing stops the command (exit
+    1) with suggestions.
+
+    Example: cspace compare province guangdong shandong zhejiang
+    """
+    check_kind(kind)
+    if len(names) < 2:
+        raise UsageError("compare needs at least two names")
+    index = index_of(run)
+    ids = list(dict.fromkeys(lookup(index, name, kind).best.id for name in names))
+    if len(ids) < 2:
+        raise UsageError("the names all match one entity; compare needs two or more")
+    output.emit("compare", views.compare_view(index, kind, ids), run.output())
 
 
 @app.command()

@@ -39,19 +39,28 @@ class Run(NamedTuple):
     settings: Settings
     json: bool = False
     fields: str = ""
+    pager: bool = True
     quiet: bool = False
 
-    def merged(self, json: bool, fields: str, color: Color, facts: list[Path] | None) -> Run:
+    def merged(
+        self, json: bool, fields: str, color: Color, facts: list[Path] | None, no_pager: bool
+    ) -> Run:
         """A command's own options on top of the root's: flags add, values replace."""
         settings = self.settings
         if color is not Color.auto:
             settings = settings._replace(color=color.value)
         if facts:
             settings = settings._replace(extra_facts=(*settings.extra_facts, *facts))
-        return Run(settings, self.json or json, fields or self.fields, self.quiet)
+        return Run(
+            settings,
+            self.json or json,
+            fields or self.fields,
+            pager=self.pager and not no_pager,
+            quiet=self.quiet,
+        )
 
     def output(self) -> OutputOptions:
-        return OutputOptions(self.json, self.fields, self.settings)
+        return OutputOptions(self.json, self.fields, self.settings, pager=self.pager)
 
     @contextlib.contextmanager
     def long_work(self, what: str) -> Iterator[Progress | None]:
@@ -129,11 +138,21 @@ FactsOpt = Annotated[
     ),
 ]
 
+NoPagerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print long views straight out instead of through $PAGER on a terminal. "
+        "Also CSPACE_PAGER=.",
+    ),
+]
+
 SHARED: dict[str, tuple[Any, Any]] = {
     "json": (JsonOpt, False),
     "fields": (FieldsOpt, ""),
     "color": (ColorOpt, Color.auto),
     "facts": (FactsOpt, None),
+    "no_pager": (NoPagerOpt, False),
 }
 VALUED = ("--fields", "--color", "--facts")  # shared options that take the next word
 CONTEXT = "cspace_context"
@@ -142,7 +161,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def shared(*names: str) -> Callable[[F], F]:
-    """Give a command the shared options ``names`` (all four by default). The command
+    """Give a command the shared options ``names`` (all of them by default). The command
     receives the merged :class:`Run` as its ``run`` argument instead."""
     wanted = names or tuple(SHARED)
 
@@ -160,7 +179,9 @@ def shared(*names: str) -> Callable[[F], F]:
         def command(*args: Any, **kwargs: Any) -> Any:
             root = _root_run(kwargs.pop(CONTEXT))
             given = {n: kwargs.pop(n, SHARED[n][1]) for n in SHARED}
-            run = root.merged(given["json"], given["fields"], given["color"], given["facts"])
+            run = root.merged(
+                given["json"], given["fields"], given["color"], given["facts"], given["no_pager"]
+            )
             return fn(*args, run=run, **kwargs)
 
         command.__signature__ = sig.replace(  # type: ignore[attr-defined]

@@ -12,18 +12,27 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cspace_cli import __version__
+from cspace_cli.claims import claim_kinds, ordered_facts
 from cspace_cli.errors import InvalidFactBase
-from cspace_cli.index.codec import Stats, decode_entity, encode_entity, encode_source
+from cspace_cli.index.codec import (
+    UNDATED,
+    Stats,
+    decode_entity,
+    encode_entity,
+    encode_source,
+    fact_row,
+)
 from cspace_cli.index.freshness import absolute, as_text, file_stamps, layout
 from cspace_cli.kinds import KINDS
 from cspace_cli.load.walk import Listing
 from cspace_cli.model import Entity
-from cspace_cli.text import spaced
+from cspace_cli.periods import period_of
+from cspace_cli.text import escape_active, spaced
 
 if TYPE_CHECKING:
     from cspace_cli.load.scan import Progress
 
-FORMAT = 5
+FORMAT = 7
 SALT = f"{__version__} {FORMAT}"  # a new release or index layout is a new cache
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,6 +48,12 @@ CREATE TABLE words(wkey TEXT NOT NULL, keylen INTEGER NOT NULL, name TEXT NOT NU
 CREATE TABLE links(node TEXT NOT NULL, relation TEXT NOT NULL, direction TEXT NOT NULL,
                    other TEXT NOT NULL, sources TEXT NOT NULL, text TEXT NOT NULL,
                    owner TEXT NOT NULL, ord INTEGER PRIMARY KEY);
+CREATE TABLE facts(owner TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+                   name_zh TEXT NOT NULL, rank INTEGER NOT NULL, pos INTEGER NOT NULL,
+                   words TEXT NOT NULL, status TEXT NOT NULL, first_day TEXT NOT NULL,
+                   last_day TEXT NOT NULL, number REAL, claim TEXT NOT NULL,
+                   record TEXT NOT NULL);
+CREATE TABLE cites(source TEXT NOT NULL, owner TEXT NOT NULL, pos INTEGER NOT NULL);
 CREATE TABLE sources(id TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE files(path TEXT PRIMARY KEY, stamp TEXT NOT NULL);
 """
@@ -51,6 +66,12 @@ CREATE INDEX links_node ON links(node);
 CREATE INDEX keys_id ON keys(id);
 CREATE INDEX words_id ON words(id);
 CREATE INDEX links_owner ON links(owner);
+CREATE INDEX facts_owner ON facts(owner, rank);
+CREATE INDEX facts_name ON facts(name COLLATE NOCASE, owner, rank);
+CREATE INDEX facts_status ON facts(status, name COLLATE NOCASE, owner, rank);
+CREATE INDEX facts_date ON facts(first_day, last_day DESC, name COLLATE NOCASE, owner, rank);
+CREATE INDEX cites_source ON cites(source);
+CREATE INDEX cites_owner ON cites(owner);
 """
 
 
@@ -121,13 +142,15 @@ def drop_entity(conn: sqlite3.Connection, eid: str, stats: Stats) -> None:
         ("keys", "id"),
         ("words", "id"),
         ("links", "owner"),
+        ("facts", "owner"),
+        ("cites", "owner"),
     )
     for table, col in tables:
         conn.execute(f"DELETE FROM {table} WHERE {col} = ?", (eid,))
 
 
 Row = tuple[Any, ...]
-Rows = tuple[Row, Row, list[Row], list[Row], list[Row]]
+Rows = tuple[Row, Row, list[Row], list[Row], list[Row], list[Row], list[Row]]
 
 
 def prepare_rows(e: Entity) -> Rows:
@@ -158,7 +181,48 @@ def prepare_rows(e: Entity) -> Rows:
         cited = json.dumps(list(sources))
         links.append((e.id, relation, "out", other, cited, note, e.id))
         links.append((other, relation, "in", e.id, cited, note, e.id))
-    return entity, text, keys, words, links
+    facts, cites = fact_rows(e)
+    return entity, text, keys, words, links, facts, cites
+
+
+def fact_rows(e: Entity) -> tuple[list[Row], list[Row]]:
+    """One row per fact, in view order, with what ``cspace facts`` filters and sorts on:
+    the entity's kind and names (no join at read time), the attribute's words, the
+    period's first and last day, the number (a range by its low end), whether it is part
+    of a series or a dispute, and the fact with its entity as one line of the JSON that
+    ``cspace facts --json`` prints (a listing writes it as it is: 10,000 rows took 40 ms
+    more to decode and encode, a fifth of the whole command). And one row per source it
+    cites (``pos`` -1: cited by the entity itself or one of its relations)."""
+    kinds = claim_kinds(e.facts)
+    entity = {"id": e.id, "kind": e.kind, "name": e.name, "name_zh": e.name_zh or None}
+    position = {id(f): i for i, f in enumerate(e.facts)}
+    facts, cites = [], []
+    for rank, f in enumerate(ordered_facts(e.facts)):
+        pos = position[id(f)]
+        claim = kinds.get(f.attribute, "")
+        p = period_of(f.date)
+        number = f.low if f.value is None else f.value
+        facts.append(
+            (
+                e.id,
+                e.kind,
+                e.name,
+                e.name_zh,
+                rank,
+                pos,
+                f" {spaced(f.attribute)} ",
+                f.status,
+                p.start if p else UNDATED,
+                p.end if p else UNDATED,
+                None if isinstance(number, str) else number,
+                claim,
+                escape_active(json.dumps(fact_row(f, claim, entity), ensure_ascii=False)),
+            )
+        )
+        cites += [(s, e.id, pos) for s in dict.fromkeys(f.sources)]
+    own = dict.fromkeys([*e.sources, *(s for r in e.relations for s in r.sources)])
+    cites += [(s, e.id, -1) for s in own]
+    return facts, cites
 
 
 class Batch:
@@ -173,6 +237,8 @@ class Batch:
         self.keys: list[Row] = []
         self.words: list[Row] = []
         self.links: list[Row] = []
+        self.facts: list[Row] = []
+        self.cites: list[Row] = []
 
     def add(self, rows: Rows) -> None:
         self.entities.append(rows[0])
@@ -180,6 +246,8 @@ class Batch:
         self.keys += rows[2]
         self.words += rows[3]
         self.links += rows[4]
+        self.facts += rows[5]
+        self.cites += rows[6]
         if len(self.entities) >= self.SIZE:
             self.flush()
 
@@ -194,7 +262,10 @@ class Batch:
             "owner) VALUES (?, ?, ?, ?, ?, ?, ?)",
             self.links,
         )
+        c.executemany(f"INSERT INTO facts VALUES ({', '.join('?' * 13)})", self.facts)
+        c.executemany("INSERT INTO cites VALUES (?, ?, ?)", self.cites)
         self.entities, self.texts, self.keys, self.words, self.links = [], [], [], [], []
+        self.facts, self.cites = [], []
 
 
 def searchable(e: Entity) -> tuple[str, str]:

@@ -44,7 +44,18 @@ if TYPE_CHECKING:
 
 REFRESH_MIN = 500
 REFRESH_SHARE = 5  # an update reads files one by one; past a fifth, a parallel rebuild wins
-REQUIRED_TABLES = {"meta", "entities", "texts", "fuzzy", "keys", "words", "links", "sources"}
+REQUIRED_TABLES = {
+    "meta",
+    "entities",
+    "texts",
+    "fuzzy",
+    "keys",
+    "words",
+    "links",
+    "facts",
+    "cites",
+    "sources",
+}
 # Tables that hold rows for every entity: all empty, or none (an emptied one would make
 # lookups miss without an error).
 PER_ENTITY = ("entities", "texts", "fuzzy", "keys", "words")

@@ -13,10 +13,14 @@ from collections import Counter
 from typing import Any
 
 from cspace_cli.model import Conversion, Entity, Fact, Relation, Source
+from cspace_cli.periods import Period, period_of
 
 REQUIRED = object()  # the "default" of a field that has none: never equal to a value
 FACT_DEFAULTS = {name: Fact._field_defaults.get(name, REQUIRED) for name in Fact._fields}
 SOURCE_FIELDS = Source._fields
+OPTIONAL_FACT_TEXT = ("unit", "qualifier", "date", "date_text", "section")
+UNDATED = "~"  # first and last day of an undated fact: after every date, so an index in
+# date order puts undated facts last
 
 
 def conversion_to_dict(c: Conversion | None) -> dict[str, Any] | None:
@@ -29,6 +33,24 @@ def fact_to_full_dict(fact: Fact) -> dict[str, Any]:
     out["sources"] = list(fact.sources)
     out["converted"] = conversion_to_dict(fact.converted)
     return out
+
+
+def claimed(fact: Fact, claim: str) -> dict[str, Any]:
+    """A fact as the JSON contract lists it, with whether it is part of a series or a
+    dispute (``claim``). A text the fact file leaves out is None (schema version 2)."""
+    out = fact_to_full_dict(fact)
+    for key in OPTIONAL_FACT_TEXT:
+        if not out[key]:
+            out[key] = None
+    out["disputed"] = claim == "disputed"
+    out["series"] = claim == "series"
+    return out
+
+
+def fact_row(fact: Fact, claim: str, entity: dict[str, str | None]) -> dict[str, Any]:
+    """A fact with its claim flags and the entity it belongs to: a row of ``cspace facts
+    --json``, as the index stores it."""
+    return {**claimed(fact, claim), "entity": entity}
 
 
 def fact_to_dict(fact: Fact) -> dict[str, Any]:
@@ -110,6 +132,10 @@ def decode_source(record: str) -> Source:
     return Source(**json.loads(record))
 
 
+def in_time_order(p: Period) -> tuple[int, int]:
+    return p.order
+
+
 class Stats:
     """Counts the overview and ``cspace sources`` need, kept whole in the index so an
     update can take one entity's share out and put the new one in."""
@@ -151,9 +177,11 @@ class Stats:
 
     @property
     def dates(self) -> tuple[str, str]:
-        """The earliest and latest fact dates, as written."""
-        dates = sorted(d for d, n in self.date_counts.items() if n > 0)
-        return (dates[0], dates[-1]) if dates else ("", "")
+        """The earliest and latest fact dates, as written, in time order."""
+        periods = [p for d, n in self.date_counts.items() if n > 0 and (p := period_of(d))]
+        if not periods:
+            return ("", "")
+        return min(periods, key=in_time_order).text, max(periods, key=in_time_order).text
 
     def encode(self) -> str:
         return json.dumps(self.dump())

@@ -20,11 +20,16 @@ import functools
 import json
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, Concatenate, NamedTuple, ParamSpec, Protocol, TypeVar
 
-from cspace_cli.index.codec import Stats, decode_entity, decode_source
+from cspace_cli.index.codec import (
+    UNDATED,
+    Stats,
+    decode_entity,
+    decode_source,
+)
 from cspace_cli.model import Entity, Source
 
 PREFIX_LIMIT = 200
@@ -101,6 +106,86 @@ class KeyRow(NamedTuple):
     id: str
     kind: str
     keylen: int
+
+
+class FactRow(NamedTuple):
+    """One fact with the entity it belongs to; ``claim`` is "series", "disputed" or "".
+    ``json`` is the row of ``cspace facts --json`` (the fact with ``disputed``, ``series``
+    and ``entity``); ``record`` the same, decoded."""
+
+    owner: Summary
+    pos: int
+    claim: str
+    json: str
+
+    @property
+    def record(self) -> dict[str, Any]:
+        return dict(json.loads(self.json))
+
+
+class FactFilter(NamedTuple):
+    """Which facts to read, every condition combined. Periods overlap the bounds: a fact
+    dated 2025-H1 is in a filter from 2025-03 to 2025-12; an undated fact is in none."""
+
+    owners: Sequence[str] | None = None  # None: every entity
+    statuses: Sequence[str] = ()
+    first_day: str = ""  # the fact's period ends on or after this day (YYYY-MM-DD)
+    last_day: str = ""  # and starts on or before this one
+    dated: bool | None = None  # True: only dated facts, False: only undated ones
+    kinds: Sequence[str] = ()
+    words: Sequence[str] = ()  # each starts a word of the attribute (spaced keys)
+    source: str = ""
+    disputed: bool = False
+    numeric: bool = False
+    figures: bool = False  # a number, or a target or projection
+    sort: str = "entity"  # entity, date or value
+
+
+FACT_BATCH = 500
+FACT_ORDER = {
+    "entity": "f.name COLLATE NOCASE, f.owner, f.rank",
+    "date": "f.first_day, f.last_day DESC, f.name COLLATE NOCASE, f.owner, f.rank",
+    "value": "f.number IS NULL, f.number DESC, f.name COLLATE NOCASE, f.owner, f.rank",
+}
+
+
+def fact_conditions(flt: FactFilter) -> tuple[str, list[Any]]:
+    """The WHERE clause of a filter, and its arguments."""
+    where: list[str] = []
+    args: list[Any] = []
+    if flt.owners is not None:
+        where.append("f.owner IN (SELECT value FROM json_each(?))")
+        args.append(json.dumps(list(flt.owners)))
+    if flt.statuses:
+        where.append(f"f.status IN ({', '.join('?' * len(flt.statuses))})")
+        args += flt.statuses
+    if flt.first_day:
+        where.append(f"f.last_day >= ? AND f.first_day != '{UNDATED}'")
+        args.append(flt.first_day)
+    if flt.last_day:
+        where.append("f.first_day <= ?")  # UNDATED sorts after every date
+        args.append(flt.last_day)
+    if flt.dated is not None:
+        where.append(f"f.first_day {'!=' if flt.dated else '='} '{UNDATED}'")
+    if flt.kinds:
+        where.append(f"f.kind IN ({', '.join('?' * len(flt.kinds))})")
+        args += flt.kinds
+    for word in flt.words:
+        where.append("instr(f.words, ?) > 0")
+        args.append(f" {word}")
+    if flt.source:
+        where.append(
+            "EXISTS (SELECT 1 FROM cites c WHERE c.source = ? AND c.owner = f.owner "
+            "AND c.pos = f.pos)"
+        )
+        args.append(flt.source)
+    if flt.disputed:
+        where.append("f.claim = 'disputed'")
+    if flt.numeric:
+        where.append("f.number IS NOT NULL")
+    if flt.figures:
+        where.append("(f.number IS NOT NULL OR f.status IN ('target', 'projection'))")
+    return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
 class Summaries(Mapping[str, Summary]):
@@ -277,23 +362,97 @@ class Index:
         )
         return iter([(Summary(*r[:4]), r[4]) for r in rows])
 
-    def contained(self, entity_id: str, depth: int) -> list[str]:
-        """What sits inside an entity (its cities, their sites …), nearest first."""
-        found: list[str] = []
+    def inside(self, entity_id: str, depth: int | None = None) -> dict[str, str]:
+        """What sits inside an entity (its cities, their sites …), nearest first, down to
+        ``depth`` levels (None: every level); each with the entity it sits in directly."""
+        parents: dict[str, str] = {}
         seen = {entity_id}
         frontier = [entity_id]
-        for _ in range(depth):
-            frontier = [
-                link.other
-                for node in frontier
-                for link in self.links.get(node, [])
-                if link.relation == "located_in"
-                and link.direction == "in"
-                and link.other not in seen
-            ]
-            seen.update(frontier)
-            found += frontier
-        return found
+        level = 0
+        while frontier and (depth is None or level < depth):
+            level += 1
+            below = []
+            for node in frontier:
+                for link in self.links.get(node, []):
+                    if (
+                        link.relation == "located_in"
+                        and link.direction == "in"
+                        and link.other not in seen
+                    ):
+                        seen.add(link.other)
+                        parents[link.other] = node
+                        below.append(link.other)
+            frontier = below
+        return parents
+
+    def contained(self, entity_id: str, depth: int | None = None) -> list[str]:
+        """The ids :meth:`inside` finds, nearest first."""
+        return list(self.inside(entity_id, depth))
+
+    def facts(self, flt: FactFilter) -> Iterator[FactRow]:
+        """The facts a filter selects, in its order, one at a time."""
+        owners: dict[str, Summary] = {}
+        columns = "f.owner, f.kind, f.name, f.name_zh, f.pos, f.claim, f.record"
+        for owner, kind, name, name_zh, pos, claim, record in self._fact_rows(flt, columns):
+            summary = owners.get(owner)
+            if summary is None:
+                summary = owners[owner] = Summary(owner, kind, name, name_zh)
+            yield FactRow(summary, pos, claim, record)
+
+    def fact_json(self, flt: FactFilter) -> Iterator[str]:
+        """The same facts as their ``cspace facts --json`` rows, read as stored."""
+        return (r[0] for r in self._fact_rows(flt, "f.record"))
+
+    @recovering
+    def has_facts(self, flt: FactFilter) -> bool:
+        where, args = fact_conditions(flt)
+        sql = f"SELECT 1 FROM facts f{where} LIMIT 1"
+        return self.conn.execute(sql, args).fetchone() is not None
+
+    def _fact_rows(self, flt: FactFilter, columns: str) -> Iterator[tuple[Any, ...]]:
+        """``columns`` of the selected facts, in order.
+
+        Where an index gives the order (a status in entity order, any filter in date
+        order), the rows are read in one query. Where SQLite would sort, it would copy
+        every stored record into the sort; the rowids are sorted alone instead and the
+        rows read in batches (10,000 rows of 50,000: one query 35 ms where an index
+        serves, 70-110 ms with a sort; batches 55 ms either way).
+        """
+        where, args = fact_conditions(flt)
+        order = FACT_ORDER[flt.sort]
+        sql = f"SELECT {columns} FROM facts f{where} ORDER BY {order}"
+        plan = self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", args).fetchall()
+        if not any("TEMP B-TREE" in str(step[-1]) for step in plan):
+            yield from self.conn.execute(sql, args)
+            return
+        sorted_ids = f"SELECT f.rowid FROM facts f{where} ORDER BY {order}"
+        rowids = [r[0] for r in self.conn.execute(sorted_ids, args)]
+        for start in range(0, len(rowids), FACT_BATCH):
+            batch = rowids[start : start + FACT_BATCH]
+            found = {
+                r[0]: r[1:]
+                for r in self.conn.execute(
+                    f"SELECT f.rowid, {columns} FROM facts f "
+                    f"WHERE f.rowid IN ({', '.join('?' * len(batch))})",
+                    batch,
+                )
+            }
+            yield from (found[rowid] for rowid in batch)
+
+    @recovering
+    def count_facts(self, flt: FactFilter) -> int:
+        where, args = fact_conditions(flt)
+        return int(self.conn.execute(f"SELECT count(*) FROM facts f{where}", args).fetchone()[0])
+
+    @recovering
+    def citing(self, source_id: str) -> list[str]:
+        """The entities that cite a source, in a fact, a relation or for themselves."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT c.owner FROM cites c JOIN entities e ON e.id = c.owner "
+            "WHERE c.source = ? ORDER BY e.kind, e.name COLLATE NOCASE, c.owner",
+            (source_id,),
+        )
+        return [r[0] for r in rows]
 
     @recovering
     def kind_counts(self) -> dict[str, int]:

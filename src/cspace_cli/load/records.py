@@ -14,9 +14,9 @@ from typing import Any
 
 from cspace_cli.kinds import DATE_KINDS, QUALIFIERS, RELATIONS, STATUSES
 from cspace_cli.model import Conversion, Entity, Fact, Number, Relation, Source
+from cspace_cli.periods import parse as parse_period
 from cspace_cli.text import clean, quoted
 
-PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-(H[12]|Q[1-4]))?$", re.ASCII)
 ENTITY_ID = re.compile(r"^[a-z]+/[a-z0-9][a-z0-9-]*$")
 
 # The keys a fact file may use are the records' own fields, less what the path gives.
@@ -148,18 +148,10 @@ def partial_date(table: dict[str, Any], key: str, where: str) -> str:
     value = text(table, key, where)
     if not value:
         return ""
-    m = PARTIAL_DATE.match(value)
-    if not m:
-        raise FieldError(
-            where + key,
-            f"{quoted(value)} is not a date (use YYYY, YYYY-MM, "
-            "YYYY-MM-DD, YYYY-H1/H2 or YYYY-Q1..Q4)",
-        )
-    year, month, day = int(m[1]), m[2], m[3]
     try:
-        _date(year, int(month or 1), int(day or 1))
-    except ValueError:
-        raise FieldError(where + key, f"{quoted(value)} is not a real date") from None
+        parse_period(value)
+    except ValueError as exc:
+        raise FieldError(where + key, f"{quoted(value)} {exc}") from None
     return value
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from cspace_cli.periods import period_of
+
 SCALES = ((Decimal("1e12"), "trillion"), (Decimal("1e9"), "billion"), (Decimal("1e6"), "million"))
 CURRENCY = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "JP¥"}
 PERCENT = ("percent", "%")
@@ -67,10 +69,12 @@ def amount(value: Any = None, low: Any = None, high: Any = None, unit: str = "")
 
 
 def fact_value(fact: dict[str, Any]) -> str:
-    """The value with its bound and the source's own second-currency figure."""
+    """The value with its bound (``roughly half`` in words too, unless the words already
+    start with it) and the source's own second-currency figure."""
     text = amount(fact.get("value"), fact.get("low"), fact.get("high"), fact.get("unit") or "")
-    if fact.get("qualifier") and not isinstance(fact.get("value"), str):
-        text = f"{fact['qualifier']} {text}"
+    qualifier = fact.get("qualifier")
+    if qualifier and not text.casefold().startswith(qualifier.casefold() + " "):
+        text = f"{qualifier} {text}"
     conv = fact.get("converted")
     if conv:
         text += f" ({amount(conv.get('value'), conv.get('low'), conv.get('high'), conv['unit'])})"
@@ -79,16 +83,16 @@ def fact_value(fact: dict[str, Any]) -> str:
 
 def when(date: str) -> str:
     """``2026-02-01`` as ``1 Feb 2026``, ``2025-H2`` as ``H2 2025``; anything else as given."""
-    year, _, rest = date.partition("-")
-    month, _, day = rest.partition("-")
-    if not year.isdigit() or not rest:
+    p = period_of(date)
+    if p is None:
         return date
-    if month in ("H1", "H2", "Q1", "Q2", "Q3", "Q4"):
-        return f"{month} {year}"
-    if not month.isdigit() or not 1 <= int(month) <= 12:
-        return date
-    shown = f"{MONTHS[int(month) - 1]} {year}"
-    return f"{int(day)} {shown}" if day.isdigit() else shown
+    year = p.first.year
+    if p.precision in ("half", "quarter"):
+        return f"{date[5:]} {year}"
+    if p.precision == "year":
+        return str(year)
+    shown = f"{MONTHS[p.first.month - 1]} {year}"
+    return f"{p.first.day} {shown}" if p.precision == "day" else shown
 
 
 def period(fact: dict[str, Any]) -> str:

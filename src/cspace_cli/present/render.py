@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import io
 import os
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from rich.cells import cell_len
 from rich.console import Console
-from rich.text import Text
+from rich.text import Span, Text
 
 from cspace_cli.kinds import KINDS
 from cspace_cli.present.humanize import count, date_or_unknown, fact_value, period, size, when
@@ -23,12 +24,19 @@ from cspace_cli.text import clean
 
 Payload = dict[str, Any]
 
-STATUS_STYLE = {"actual": "green", "target": "yellow", "projection": "magenta", "plan": "cyan"}
+STATUS_STYLE = {
+    "actual": "green",
+    "target": "yellow",
+    "projection": "magenta",
+    "plan": "cyan",
+    "proposal": "blue",
+}
 CITE = "blue"
 MAX_VIEW = 100
 MIN_ROOM = 12
 GAP = 2
 GLUE = "\ue000"
+CHUNK = 2000  # lines of a plain page put into one piece of output
 
 
 def safe(value: Any) -> str:
@@ -70,40 +78,86 @@ class Page:
     """Lines wrapped to one width with hanging indents, printed in one go.
 
     ``GLUE`` is a space that never breaks: a citation stays on the line of the word before it.
+    Lines that already fit are taken as they are, and without colour a line is kept as
+    plain text and the page written as such: wrapping and Rich's rendering of every line
+    cost about 0.5 ms a line, 7 s for a 10,000-row list, and Text objects for a 100,000-row
+    table held 600 MiB (docs/benchmarks.md).
     """
 
     def __init__(self, out: Console, width: int) -> None:
         self.out = out
         self.width = max(width, MIN_ROOM * 2)
-        self.lines: list[Text] = []
+        self.styled = out.color_system is not None
+        self.lines: list[Text | str] = []
 
-    def add(self, text: Text, indent: int = 0, hang: int | None = None) -> None:
-        """Wrap ``text`` from column ``indent``; later lines start at ``hang``."""
+    def add(self, text: Text, indent: int = 0, hang: int | None = None, fold: bool = True) -> None:
+        """Wrap ``text`` from column ``indent``; later lines start at ``hang``. With
+        ``fold`` off, a word longer than the line (an id) runs past the width instead of
+        being cut in two."""
         hang = indent if hang is None else hang
-        for i, line in enumerate(self.wrap(text, self.width - indent, self.width - hang)):
-            self.lines.append(Text(" " * (hang if i else indent)) + line)
+        if fits(text, self.width - indent):
+            self.keep(text, indent)
+            return
+        for i, line in enumerate(self.wrap(text, self.width - indent, self.width - hang, fold)):
+            self.keep(line, hang if i else indent)
 
-    def wrap(self, text: Text, first: int, rest: int) -> list[Text]:
-        lines = list(text.wrap(self.out, max(first, MIN_ROOM), overflow="fold"))
+    def keep(self, line: Text, indent: int) -> None:
+        if not self.styled:
+            self.lines.append(" " * indent + line.plain)
+        else:
+            self.lines.append(Text(" " * indent) + line if indent else line)
+
+    def wrap(self, text: Text, first: int, rest: int, fold: bool = True) -> list[Text]:
+        if fits(text, first):
+            return [text]
+        overflow: Any = "fold" if fold else "ignore"
+        lines = list(text.wrap(self.out, max(first, MIN_ROOM), overflow=overflow))
         if len(lines) > 1 and rest != first:
             head = lines[0]
             tail = text[len(head.plain) :]
             tail = tail[len(tail.plain) - len(tail.plain.lstrip(" ")) :]
-            lines = [head, *tail.wrap(self.out, max(rest, MIN_ROOM), overflow="fold")]
+            lines = [head, *tail.wrap(self.out, max(rest, MIN_ROOM), overflow=overflow)]
         for line in lines:
             line.rstrip()
             line.plain = line.plain.replace(GLUE, " ")
         return [line for line in lines if line.plain] or [Text()]
 
     def blank(self) -> None:
-        if self.lines and self.lines[-1].plain:
-            self.lines.append(Text())
+        if self.lines and _plain(self.lines[-1]):
+            self.lines.append("")
 
-    def print(self) -> None:
-        while self.lines and not self.lines[-1].plain:
+    def print(self, chunks: list[str]) -> None:
+        """Add the page to ``chunks`` as text: plain pages a few thousand lines at a time,
+        letting go of the lines as they go, so a long one is never held twice over."""
+        while self.lines and not _plain(self.lines[-1]):
             self.lines.pop()
-        if self.lines:
-            self.out.print(Text("\n").join(self.lines), soft_wrap=True)
+        if not self.lines:
+            return
+        if self.styled:
+            joined = Text("\n").join(t if isinstance(t, Text) else Text(t) for t in self.lines)
+            self.out.print(joined, soft_wrap=True)
+            chunks.append(self.out.file.getvalue())  # type: ignore[attr-defined]
+            return
+        lines = deque(map(_plain, self.lines))
+        self.lines.clear()
+        while lines:
+            batch = [lines.popleft() for _ in range(min(CHUNK, len(lines)))]
+            chunks.append("\n".join(batch) + "\n")
+
+
+def _plain(line: Text | str) -> str:
+    return line if isinstance(line, str) else line.plain
+
+
+def fits(text: Text, width: int) -> bool:
+    """True when ``text`` is one line, within ``width``, that wrapping would leave as it is."""
+    plain = text.plain
+    return (
+        "\n" not in plain
+        and GLUE not in plain
+        and not plain.endswith(" ")
+        and text.cell_len <= max(width, MIN_ROOM)
+    )
 
 
 def heading(page: Page, title: str) -> None:
@@ -117,6 +171,9 @@ def heading(page: Page, title: str) -> None:
 def entity(payload: Payload, page: Page) -> None:
     numbers = numbering(payload)
     header(payload, page)
+    if payload["key_figures"]:
+        heading(page, "Key figures")
+        key_figures(payload, numbers, page)
     if payload["facts"]:
         heading(page, "Facts")
         for group in attribute_groups(payload["facts"]):
@@ -173,6 +230,7 @@ def numbering(payload: Payload) -> dict[str, int]:
     """Sources numbered in order of first citation: facts, then related, then the rest."""
     known = {s["id"] for s in payload["sources"]}
     cited = [
+        *(s for f in payload["key_figures"] for s in f["sources"]),
         *(s for f in payload["facts"] for s in f["sources"]),
         *(s for r in payload["related"] for s in r["sources"]),
         *(s["id"] for s in payload["sources"]),
@@ -180,51 +238,93 @@ def numbering(payload: Payload) -> dict[str, int]:
     return {sid: n for n, sid in enumerate((s for s in dict.fromkeys(cited) if s in known), 1)}
 
 
-def markers(ids: Iterable[str], numbers: dict[str, int]) -> Text:
-    """``[1][2]``: one word, so a line break never falls inside a citation."""
+def markers(ids: Iterable[str], numbers: dict[str, int], sep: str = "") -> Text:
+    """``[1][2]``: one word, so a line break never falls inside a citation. In narrow
+    table cells ``sep`` " " lets a long run of citations wrap between them instead."""
     known = sorted({numbers[s] for s in ids if s in numbers})
     unknown = [safe(s) for s in dict.fromkeys(ids) if s not in numbers]
-    return Text("".join(f"[{m}]" for m in [*known, *unknown]), CITE)
+    return Text(sep.join(f"[{m}]" for m in [*known, *unknown]), CITE)
 
 
 def attribute_groups(facts: list[Payload]) -> list[list[Payload]]:
-    """Facts on one attribute side by side (views orders them newest first)."""
-    groups: dict[str, list[Payload]] = {}
+    """Facts on one attribute of one entity side by side (views orders them newest first)."""
+    groups: dict[tuple[str, str], list[Payload]] = {}
     for f in facts:
-        groups.setdefault(f["attribute"], []).append(f)
+        owner = f["entity"]["id"] if "entity" in f else ""
+        groups.setdefault((owner, f["attribute"]), []).append(f)
     return list(groups.values())
 
 
-def fact_group(group: list[Payload], numbers: dict[str, int], page: Page) -> None:
+def fact_group(
+    group: list[Payload],
+    numbers: dict[str, int],
+    page: Page,
+    indent: int = 0,
+    with_text: bool = True,
+) -> None:
+    """Claims on one attribute: one line, or a heading that says whether sources differ
+    or the figure changed over time, with the claims beneath."""
+    label = Text().append(safe(group[0]["attribute"]), "bold")
     if len(group) == 1:
-        fact_block(group[0], numbers, page, 0, with_attribute=True)
+        fact_block(group[0], numbers, page, indent, label.append(": "), with_text)
         return
-    head = Text().append(safe(group[0]["attribute"]), "bold")
     if any(f["disputed"] for f in group):
-        head.append(" — ").append(f"sources{GLUE}differ", "bold red")
+        label.append(" — ").append(f"sources{GLUE}differ", "bold red")
     elif any(f["series"] for f in group):
-        head.append(" — ").append(f"over{GLUE}time, newest{GLUE}first", "bold")
-    page.add(head.append(":"), hang=4)
+        label.append(" — ").append(f"over{GLUE}time, newest{GLUE}first", "bold")
+    page.add(label.append(":"), indent, indent + 4)
     for f in group:
-        fact_block(f, numbers, page, 2, with_attribute=False)
+        fact_block(f, numbers, page, indent + 2, None, with_text)
 
 
 def fact_block(
-    f: Payload, numbers: dict[str, int], page: Page, indent: int, with_attribute: bool
+    f: Payload,
+    numbers: dict[str, int],
+    page: Page,
+    indent: int,
+    label: Text | None,
+    with_text: bool = True,
 ) -> None:
-    """One claim: attribute, value, status, date and citations, then its text beneath."""
-    line = Text()
-    if with_attribute:
-        line.append(safe(f["attribute"]), "bold").append(": ")
-    line.append(safe(fact_value(f)))
+    """One claim: its label, value, status, date and citations, then its text beneath."""
+    line = label.copy() if label is not None else Text()
+    line.append_text(claim(f))
+    if f.get("earlier"):
+        line.append(f", newest of {f['earlier'] + 1}", "dim")
+    page.add(line.append(GLUE).append_text(markers(f["sources"], numbers)), indent, indent + 2)
+    value = f.get("value")
+    if (
+        with_text
+        and f["text"]
+        and safe(f["text"]).rstrip(".") != safe(value if value is not None else "")
+    ):
+        page.add(t(f["text"]), indent + 4)
+
+
+def claim(f: Payload) -> Text:
+    """``¥300 billion — target, by 2026``: the value, its status and its date."""
+    line = Text(safe(fact_value(f)))
     line.append(" — ").append(f["status"], STATUS_STYLE.get(f["status"], ""))
     date = period(f)
     if date:
         line.append(", " + safe(date), "dim")
-    page.add(line.append(GLUE).append_text(markers(f["sources"], numbers)), indent, indent + 2)
-    value = f.get("value")
-    if f["text"] and safe(f["text"]).rstrip(".") != safe(value if value is not None else ""):
-        page.add(t(f["text"]), indent + 4)
+    return line
+
+
+def key_figures(payload: Payload, numbers: dict[str, int], page: Page) -> None:
+    """The figures about the entity across the graph: its own, then each other entity's
+    under its name, and how to see the rest."""
+    owner = payload["id"]
+    for group in attribute_groups(payload["key_figures"]):
+        entity = group[0]["entity"]
+        if entity["id"] != owner:
+            owner = entity["id"]
+            page.add(cat(t(entity["name"]), Text(f" ({entity['kind']})", "dim")), hang=4)
+        fact_group(group, numbers, page, 0 if owner == payload["id"] else 2, with_text=False)
+    if payload["more_figures"]:
+        page.add(
+            Text(f"{payload['more_figures']} more: cspace facts --about {payload['id']}", "dim"),
+            hang=4,
+        )
 
 
 def related(rows: list[Payload], numbers: dict[str, int], page: Page) -> None:
@@ -281,6 +381,11 @@ def source_block(n: int, s: Payload, page: Page) -> None:
     """``[n] title``, then byline, publisher, date and the date the content holds."""
     mark = f"[{n}] "
     page.add(cat(Text(mark, CITE), t(s["title"], "italic")), 0, len(mark))
+    source_details(s, page, len(mark))
+
+
+def source_details(s: Payload, page: Page, indent: int) -> None:
+    """Byline, publisher, date and the date the content holds on one line, then the URL."""
     parts = [f"by {safe(s['byline'])}"] if s.get("byline") else []
     parts += [
         safe(s["publisher"] or "publisher not stated"),
@@ -288,9 +393,9 @@ def source_block(n: int, s: Payload, page: Page) -> None:
     ]
     if s.get("as_of"):
         parts.append(f"content as of {safe(when(s['as_of']))}")
-    page.add(Text(" · ".join(parts), "dim"), len(mark))
+    page.add(Text(" · ".join(parts), "dim"), indent)
     if s.get("url"):
-        page.add(t(s["url"]), len(mark))
+        page.add(t(s["url"]), indent)
 
 
 def alternatives(payload: Payload, page: Page) -> None:
@@ -316,6 +421,7 @@ class Column(NamedTuple):
     cell: Callable[[Payload], Text]
     flex: bool = False
     right: bool = False
+    whole: bool = False  # never broken across lines (ids, which people copy)
 
 
 def field(key: str, style: str = "") -> Callable[[Payload], Text]:
@@ -323,8 +429,9 @@ def field(key: str, style: str = "") -> Callable[[Payload], Text]:
 
 
 def stated(key: str, shown: Callable[[str], str] = str) -> Callable[[Payload], Text]:
-    """The value, or a dim "not stated" where the document does not give it."""
-    return lambda row: t(row[key]) if row.get(key) else Text("not stated", "dim")
+    """The value as ``shown`` gives it, or a dim "not stated" where the document does not
+    give it."""
+    return lambda row: t(shown(row[key])) if row.get(key) else Text("not stated", "dim")
 
 
 def number(key: str) -> Callable[[Payload], Text]:
@@ -346,7 +453,7 @@ LIST_COLUMNS = [
     Column("kind", field("kind")),
     Column("name", field("name", "bold"), True),
     Column("中文", field("name_zh"), True),
-    Column("id", field("id", "dim"), True),
+    Column("id", field("id", "dim"), whole=True),
 ]
 SEARCH_COLUMNS = [
     Column("kind", field("kind")),
@@ -363,6 +470,7 @@ SOURCE_COLUMNS = [
     Column("as of", stated("as_of", when)),
     Column("facts", number("facts"), right=True),
     Column("entities", number("entities"), right=True),
+    Column("url", field("url"), True),
 ]
 CACHE_COLUMNS = [  # the file second: narrow terminals show it as each card's title
     Column("last used", lambda row: Text(row["last_used"][:10])),
@@ -374,29 +482,45 @@ CACHE_COLUMNS = [  # the file second: narrow terminals show it as each card's ti
 CARD_TITLE = 1
 
 
-def table(rows: list[Payload], columns: list[Column], page: Page) -> None:
-    """A table without trailing spaces; as one card per row when the width is too small."""
-    cells = [[c.cell(r) for c in columns] for r in rows]
-    used = [i for i, c in enumerate(columns) if any(row[i].plain for row in cells)]
+Cell = Text | str  # a cell kept as plain text when the page has no colour
+
+
+def table(rows: Iterable[Payload], columns: list[Column], page: Page) -> None:
+    """A table without trailing spaces; as one card per row when the width is too small.
+    Rows are read once; without colour each cell is kept as plain text only."""
+    cells: list[list[Cell]] = [
+        [c.cell(r) if page.styled else c.cell(r).plain for c in columns] for r in rows
+    ]
+    used = [i for i, c in enumerate(columns) if any(_plain(row[i]) for row in cells)]
     columns = [columns[i] for i in used]
     cells = [[row[i] for i in used] for row in cells]
     widths = column_widths(columns, cells, page.width)
     if widths is None:
         cards(columns, cells, page, used.index(CARD_TITLE) if CARD_TITLE in used else 0)
         return
-    page.add(table_line([Text(c.title, "bold") for c in columns], columns, widths))
+    table_row([t(c.title, "bold") for c in columns], columns, widths, page)
     page.add(Text("─" * (sum(widths) + GAP * (len(widths) - 1)), "dim"))
     for row in cells:
-        wrapped = [page.wrap(cell, w, w) for cell, w in zip(row, widths, strict=True)]
-        for k in range(max(len(w) for w in wrapped)):
-            parts = [w[k] if k < len(w) else Text() for w in wrapped]
-            page.add(table_line(parts, columns, widths))
+        table_row(row, columns, widths, page)
 
 
-def column_widths(columns: list[Column], cells: list[list[Text]], width: int) -> list[int] | None:
+def _text(cell: Cell) -> Text:
+    return cell if isinstance(cell, Text) else Text(cell)
+
+
+def table_row(row: list[Cell], columns: list[Column], widths: list[int], page: Page) -> None:
+    """One row, each cell wrapped within its column."""
+    wrapped = [page.wrap(_text(cell), w, w) for cell, w in zip(row, widths, strict=True)]
+    for k in range(max(len(w) for w in wrapped)):
+        parts = [w[k] if k < len(w) else Text() for w in wrapped]
+        page.add(table_line(parts, columns, widths))
+
+
+def column_widths(columns: list[Column], cells: list[list[Cell]], width: int) -> list[int] | None:
     """Natural widths if they fit; otherwise the flexible columns share what is left."""
     natural = [
-        max(cell_len(c.title), *(row[i].cell_len for row in cells)) for i, c in enumerate(columns)
+        max(cell_len(c.title), *(cell_len(_plain(row[i])) for row in cells))
+        for i, c in enumerate(columns)
     ]
     room = width - GAP * (len(columns) - 1)
     if sum(natural) <= room:
@@ -413,33 +537,56 @@ def column_widths(columns: list[Column], cells: list[list[Text]], width: int) ->
 
 
 def table_line(parts: list[Text], columns: list[Column], widths: list[int]) -> Text:
-    line = Text()
+    """Cells padded to their widths, ``GAP`` apart, without trailing spaces. Put together
+    as one string and its style spans: appending Text to Text took 0.2 ms a line, most of
+    the time of an 850-row table."""
+    pieces: list[str] = []
+    spans: list[Span] = []
+    at = 0
+    last = len(parts) - 1
     for i, (part, column, w) in enumerate(zip(parts, columns, widths, strict=True)):
         pad = " " * (w - part.cell_len)
-        line.append_text(cat(Text(pad), part) if column.right else cat(part, Text(pad)))
-        if i < len(parts) - 1:
-            line.append(" " * GAP)
-    line.rstrip()
+        if column.right:
+            pieces.append(pad)
+            at += len(pad)
+        plain = part.plain
+        if part.style and plain:
+            spans.append(Span(at, at + len(plain), part.style))
+        spans += [Span(at + s.start, at + s.end, s.style) for s in part.spans]
+        pieces.append(plain)
+        at += len(plain)
+        if not column.right and i < last:
+            pieces.append(pad)
+            at += len(pad)
+        if i < last:
+            pieces.append(" " * GAP)
+            at += GAP
+    line = Text("".join(pieces).rstrip(), spans=spans)
+    line.spans = [s for s in (sp.right_crop(len(line.plain)) for sp in line.spans) if s]
     return line
 
 
-def cards(columns: list[Column], cells: list[list[Text]], page: Page, title: int) -> None:
+def cards(columns: list[Column], cells: list[list[Cell]], page: Page, title: int) -> None:
     """One block per row: the title column, the short columns on one line, then the rest."""
     for k, row in enumerate(cells):
         if k:
             page.blank()
-        page.add(row[title].copy(), hang=4)
+        page.add(_text(row[title]).copy(), hang=4)
         fields = [
-            (c, cell)
+            (c, _text(cell))
             for i, (c, cell) in enumerate(zip(columns, row, strict=True))
-            if i != title and cell.plain
+            if i != title and _plain(cell)
         ]
-        short = [cat(Text(f"{c.title}:{GLUE}", "dim"), cell) for c, cell in fields if not c.flex]
+        short = [
+            cat(Text(f"{c.title}:{GLUE}", "dim"), cell)
+            for c, cell in fields
+            if not c.flex and not c.whole
+        ]
         if short:
             page.add(Text(" · ").join(short), 2, 6)
         for c, cell in fields:
-            if c.flex:
-                page.add(cat(Text(f"{c.title}:{GLUE}", "dim"), cell), 2, 6)
+            if c.flex or c.whole:
+                page.add(cat(Text(f"{c.title}:{GLUE}", "dim"), cell), 2, 6, fold=not c.whole)
 
 
 # Overview and problems -----------------------------------------------------------------
@@ -449,6 +596,9 @@ COMMANDS = (
     ("cspace company 'tian bing'", "names, pinyin, 中文 and aliases all work"),
     ("cspace search 'sea launch'", "every kind, names and fact text"),
     ("cspace list company", "everything of one kind"),
+    ("cspace facts --status target", "every fact, with filters that combine"),
+    ("cspace timeline shandong", "dated facts in time order"),
+    ("cspace compare city jinan yantai", "entities side by side"),
     ("cspace sources", "the documents behind the facts"),
     ("cspace company tianbing --json", "the same data as JSON"),
     ("cspace --help", "every command and option"),
@@ -509,21 +659,31 @@ LIST_VIEWS = {
 }
 
 
-def render(what: str, payload: Any, color: bool, width: int) -> str:
-    """The view as text for a terminal ``width`` wide, with colour codes if ``color``."""
+def render(what: str, payload: Any, color: bool, width: int) -> list[str]:
+    """The view as pieces of text for a terminal ``width`` wide, with colour codes if
+    ``color``; written one after the other they make the view."""
     out = console(color, width)
     if what == "problems":
         problems(payload, out)
-        return out.file.getvalue()  # type: ignore[attr-defined,no-any-return]
-    page = Page(out, min(out.width, MAX_VIEW) if what in ("entity", "overview") else out.width)
+        return [out.file.getvalue()]  # type: ignore[attr-defined]
+    prose = what in ("entity", "overview", "timeline", "source")
+    page = Page(out, min(out.width, MAX_VIEW) if prose else out.width)
     if what == "entity":
         entity(payload, page)
     elif what == "overview":
         overview(payload, page)
-    else:
+    elif what in LIST_VIEWS:
         table(payload, LIST_VIEWS[what], page)
-    page.print()
-    return out.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+    else:
+        from cspace_cli.present import render_facts
+
+        if what == "compare":
+            render_facts.compare(payload, page, color)
+        else:
+            render_facts.VIEWS[what](payload, page)
+    chunks: list[str] = []
+    page.print(chunks)
+    return chunks
 
 
 # Progress ------------------------------------------------------------------------------

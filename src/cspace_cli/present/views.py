@@ -8,13 +8,14 @@ tools tell "missing" from "empty" by it (schema version 2). Lists stay lists.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from cspace_cli.index.codec import SOURCE_FIELDS, fact_to_full_dict
-from cspace_cli.index.reader import Index, Link
+from cspace_cli.claims import claim_kinds, ordered_facts
+from cspace_cli.index.codec import SOURCE_FIELDS, claimed
+from cspace_cli.index.reader import FactFilter, FactRow, Index, Link
 from cspace_cli.kinds import KINDS, RELATIONS
 from cspace_cli.model import Entity, Fact, Source
+from cspace_cli.query.figures import Figure, Step, key_figures
 from cspace_cli.query.match import Candidate, Match
 from cspace_cli.query.search import Hit
 
@@ -22,13 +23,17 @@ if TYPE_CHECKING:
     from cspace_cli.index.cache_folder import CacheFile
 
 SCHEMA_VERSION = 2
-OPTIONAL_FACT_TEXT = ("unit", "qualifier", "date", "date_text", "section")
 CONTAINMENT_DEPTH = 3
 
 Payload = dict[str, Any]
 
 
-def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Payload:
+def entity_view(
+    index: Index, entity: Entity, match: Match | None = None, figures: bool = True
+) -> Payload:
+    """An entity as a lookup shows it. Without ``figures`` (the export) there are no
+    ``key_figures``: each of them is a fact of some entity, exported there once."""
+    shown, more = key_figures_view(index, entity.id) if figures else ([], 0)
     facts = facts_view(entity.facts)
     related = related_view(index, entity.id)
     cited = list(
@@ -38,10 +43,11 @@ def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Pay
                 *(s for f in facts for s in f["sources"]),
                 *(s for r in entity.relations for s in r.sources),
                 *(s for r in related for s in r["sources"]),
+                *(s for f in shown for s in f["sources"]),
             ]
         )
     )
-    return {
+    view: Payload = {
         "schema_version": SCHEMA_VERSION,
         "id": entity.id,
         "kind": entity.kind,
@@ -51,6 +57,11 @@ def entity_view(index: Index, entity: Entity, match: Match | None = None) -> Pay
         "aliases": [n for n in entity.names() if n not in (entity.name, entity.slug)],
         "summary": entity.summary,
         "located_in": ref(index, entity.located_in) if entity.located_in in index else None,
+    }
+    if figures:
+        view.update(key_figures=shown, more_figures=more)
+    return {
+        **view,
         "facts": facts,
         "related": related,
         "sources": [source_view(index.sources[s]) for s in cited if s in index.sources],
@@ -65,13 +76,9 @@ def facts_view(facts: tuple[Fact, ...]) -> list[Payload]:
 
 
 def fact_view(fact: Fact, kind: str = "") -> Payload:
-    out = fact_to_full_dict(fact)
-    for key in OPTIONAL_FACT_TEXT:
-        if not out[key]:
-            out[key] = None
-    out["disputed"] = kind == "disputed"
-    out["series"] = kind == "series"
-    return out
+    """A fact as the JSON contract lists it, with whether it is part of a series or a
+    dispute."""
+    return claimed(fact, kind)
 
 
 def source_view(s: Source) -> Payload:
@@ -82,6 +89,118 @@ def source_view(s: Source) -> Payload:
 def ref(index: Index, entity_id: str) -> Payload:
     s = index.summaries[entity_id]
     return {"id": s.id, "kind": s.kind, "name": s.name, "name_zh": s.name_zh or None}
+
+
+def fact_row(row: FactRow) -> Payload:
+    """A fact with the entity it belongs to: a row of ``cspace facts`` and the timeline."""
+    return row.record
+
+
+def key_figure(index: Index, figure: Figure) -> Payload:
+    """A fact row with the path to it from the entity looked up (empty for its own) and
+    the number of older values of its series left out."""
+    return {
+        **figure.record,
+        "via": [step_view(index, step) for step in figure.path],
+        "earlier": figure.earlier,
+    }
+
+
+def step_view(index: Index, step: Step) -> Payload:
+    rel = RELATIONS[step.relation]
+    label = rel.forward if step.direction == "out" else rel.reverse
+    return {
+        **ref(index, step.id),
+        "relation": step.relation,
+        "direction": step.direction,
+        "label": label,
+    }
+
+
+def key_figures_view(index: Index, entity_id: str) -> tuple[list[Payload], int]:
+    """The key figures about an entity, claims on one attribute next to each other, and
+    how many groups the limit left out."""
+    found = key_figures(index, entity_id)
+    return [key_figure(index, f) for group in found.groups for f in group], found.more
+
+
+def all_sources(index: Index) -> dict[str, Payload]:
+    """Every source by id, for views that number the ones their rows cite."""
+    return {sid: source_view(s) for sid, s in index.sources.items()}
+
+
+def fact_listing(index: Index, flt: FactFilter) -> Payload:
+    """``cspace facts``: the rows, read only as they are printed (as dicts, or as the
+    index's JSON lines for the sink's fast path; it reads one of the two), and the
+    sources to number."""
+    return {
+        "rows": (fact_row(r) for r in index.facts(flt)),
+        "json_rows": index.fact_json(flt),
+        "sources": all_sources(index),
+    }
+
+
+def timeline_view(index: Index, flt: FactFilter, *, undated: int, about: str | None) -> Payload:
+    """Dated facts in time order, how many undated ones were left out, and the entity the
+    timeline was narrowed to."""
+    return {
+        **fact_listing(index, flt),
+        "undated": undated,
+        "about": ref(index, about) if about else None,
+    }
+
+
+def compare_view(index: Index, kind: str, ids: list[str]) -> Payload:
+    """One column per entity, one row per attribute: each entity's key figures, then its
+    own facts (a series by its newest value). Where an entity holds several claims on one
+    attribute (a dispute, or a figure of another entity with the same label), they fill
+    rows of the same name one below the other. Rows that more entities fill come first."""
+    rows: list[Payload] = []
+    seen_rows: dict[str, list[Payload]] = {}
+    cited: list[str] = []
+    for eid in ids:
+        found = key_figures(index, eid)
+        items = [key_figure(index, f) for g in found.groups for f in g]
+        taken = {(f.row.owner.id, f.row.pos) for g in found.groups for f in g}
+        series: set[str] = set()
+        for row in index.facts(FactFilter(owners=[eid])):
+            record = fact_row(row)
+            if (eid, row.pos) in taken or record["attribute"] in series:
+                continue
+            if row.claim == "series":
+                series.add(record["attribute"])
+            items.append({**record, "via": [], "earlier": 0})
+        for item in items:
+            same = seen_rows.setdefault(item["attribute"], [])
+            free = next((r for r in same if r["values"][eid] is None), None)
+            if free is None:
+                free = {"attribute": item["attribute"], "values": dict.fromkeys(ids)}
+                same.append(free)
+                rows.append(free)
+            free["values"][eid] = item
+            cited += item["sources"]
+    order = {id(r): i for i, r in enumerate(rows)}
+    rows.sort(key=lambda r: (-sum(v is not None for v in r["values"].values()), order[id(r)]))
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": kind,
+        "entities": [ref(index, eid) for eid in ids],
+        "rows": rows,
+        "sources": [
+            source_view(index.sources[s]) for s in dict.fromkeys(cited) if s in index.sources
+        ],
+    }
+
+
+def source_detail(index: Index, source_id: str) -> Payload:
+    """One source in full, every entity citing it (for itself, a relation or a fact) and
+    every fact citing it."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        **source_view(index.sources[source_id]),
+        "entities": [ref(index, eid) for eid in index.citing(source_id)],
+        "facts": [fact_row(r) for r in index.facts(FactFilter(source=source_id))],
+    }
 
 
 def candidate_view(index: Index, c: Candidate) -> Payload:
@@ -96,70 +215,6 @@ def match_view(index: Index, match: Match) -> Payload:
         "score": match.best.score,
         "alternatives": [candidate_view(index, c) for c in match.alternatives],
     }
-
-
-def ordered_facts(facts: tuple[Fact, ...]) -> list[Fact]:
-    """File order by attribute, and within one attribute the newest claim first."""
-    first = {f.attribute: i for i, f in reversed(list(enumerate(facts)))}
-    return sorted(facts, key=lambda f: (first[f.attribute], _negated_date(f.date)))
-
-
-@cache
-def _negated_date(date: str) -> tuple[int, ...]:
-    """Cached: a base has few distinct dates, and an export sorts every entity's facts."""
-    digits = [int("".join(c for c in part if c.isdigit()) or 0) for part in date.split("-")]
-    return tuple(-d for d in digits) if date else (1,)
-
-
-ONE_TIME = ("first ", "found", "maiden", "debut", "establish")
-
-
-def claim_kinds(facts: tuple[Fact, ...]) -> dict[str, str]:
-    """``series`` or ``disputed`` for each attribute that holds more than one value.
-
-    A series: every value is stated at a known date of its own and no two values share a
-    date; that is a figure changing over time (a count, a period total, a deadline: its
-    date must be stated, not inferred) or a run of dated events (launches, funding rounds;
-    an inferred year still places an event), shown as history. The
-    exception is a one-time event (a founding, a first or maiden flight, where the label
-    says so or the value is itself a date): different dates for it mean the sources
-    disagree. Anything else with different values from more than one source is a dispute,
-    shown side by side and flagged. A value also given undated or with an inferred date
-    only agrees with a dated claim.
-    """
-    by_attribute: dict[str, list[Fact]] = {}
-    for f in facts:
-        by_attribute.setdefault(f.attribute, []).append(f)
-    out: dict[str, str] = {}
-    for attribute, claims in by_attribute.items():
-        events = all(f.date_kind == "on" for f in claims)
-        values: dict[tuple[Any, ...], set[str]] = {}
-        for f in claims:
-            # a run of events is placed by any date; a changing figure needs a stated one
-            dated = f.date and (events or not f.date_inferred)
-            values.setdefault((f.value, f.low, f.high, f.unit), set()).update(
-                [f.date] if dated else []
-            )
-        if len(values) < 2:
-            continue
-        dates = [d for ds in values.values() for d in ds]
-        if all(values.values()) and len(dates) == len(set(dates)) and not one_time(claims):
-            out[attribute] = "series"
-        elif len({s for f in claims for s in f.sources}) > 1:
-            out[attribute] = "disputed"
-    return out
-
-
-def one_time(claims: list[Fact]) -> bool:
-    """Whether the claims are about one event that happened once, on one date."""
-    label = claims[0].attribute.casefold()
-    return any(word in label for word in ONE_TIME) or any(
-        f.date_kind == "on"
-        and isinstance(f.value, str)
-        and f.date.startswith(f.value[:4])
-        and f.value[:4].isdigit()
-        for f in claims
-    )
 
 
 def related_view(index: Index, entity_id: str) -> list[Payload]:
@@ -209,8 +264,12 @@ def related_view(index: Index, entity_id: str) -> list[Payload]:
     return out
 
 
-def list_rows(index: Index, kind: str | None) -> list[Payload]:
-    rows = sorted(index.listing(kind), key=lambda row: (row[0].kind, row[0].name.casefold()))
+def list_rows(index: Index, kind: str | None, within: set[str] | None = None) -> list[Payload]:
+    """Entities (of one kind), by kind and name; only those in ``within`` when given."""
+    listed = index.listing(kind)
+    if within is not None:
+        listed = (row for row in listed if row[0].id in within)
+    rows = sorted(listed, key=lambda row: (row[0].kind, row[0].name.casefold()))
     return [
         {
             "id": s.id,
