@@ -9,11 +9,11 @@ every step, lookups, ``list``, ``sources``, ``search``, ``facts``, ``timeline`` 
 stdout and stderr, with the same exit code, as ``--no-cache``; this covers in-place
 updates, rebuilds, and invalid states (a dangling reference, an unknown source) alike.
 
-In CI it runs 12 sequences of 12 steps (about 25 s); ``CSPACE_DIFFERENTIAL_EXAMPLES``
+In CI it runs 12 sequences of 12 steps (about 30 s); ``CSPACE_DIFFERENTIAL_EXAMPLES``
 and ``CSPACE_DIFFERENTIAL_STEPS`` run more for a longer search. Every write moves the
-file's mtime on. The one change no cache that checks stamps can
-see is a rewrite of the same size with the old mtime put back: the README documents it,
-and this test does not make it.
+file's mtime on. The one change no cache that checks stamps can see is a rewrite of the
+same size with the old mtime put back: the README documents it, and this test does not
+make it.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ COMMANDS = (
     ("facts", "--json"),
     ("timeline", "--json"),
     ("sources", "doc-a", "--json"),
+    ("facts", "--json", "--sort", "value"),
 )
 SOURCES = (
     '[[sources]]\nid = "doc-a"\ntitle = "Doc A"\nurl = "https://example.org/a"\n\n'

@@ -243,6 +243,9 @@ def test_csv_cells_are_defused(hostile: Path) -> None:
     assert text["unit"] == "'@sum"
     assert text["text"] == "'-2+3 as text; a tab\there."
     assert number["value"] == "-5", "numbers are not text: never guarded"
+    listed = run("facts", "--about", "company/evil", "--csv")
+    assert listed.exit_code == 0, listed.stderr
+    assert csv_rows(listed.stdout) == [text, number]
 
 
 def test_csv_raw_writes_cells_as_stored(hostile: Path) -> None:

@@ -193,29 +193,6 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def csv_row(
-    entity: Payload, f: Payload, titles: dict[str, str], cell: Callable[[Any], Any] = _cell
-) -> list[Any]:
-    """One fact as a CSV row (``CSV_COLUMNS``): its entity, its fields, its citations;
-    ``cell`` makes each value a cell."""
-    conv = f["converted"] or {}
-    return [
-        cell(v)
-        for v in (
-            entity["id"],
-            entity["kind"],
-            entity["name"],
-            *(f[k] for k in CSV_FACT_KEYS),
-            *(conv.get(k) for k in ("value", "low", "high", "unit")),
-            f["disputed"],
-            f["section"],
-            f["text"],
-            "; ".join(f["sources"]),
-            "; ".join(titles[s] for s in f["sources"] if s in titles),
-        )
-    ]
-
-
 def _guarded_cell(value: Any) -> Any:
     """A cell as :func:`_cell` gives it, with a ``'`` before text a spreadsheet would run
     as a formula (numbers are left as they are)."""
@@ -224,7 +201,7 @@ def _guarded_cell(value: Any) -> Any:
     return _cell(value)
 
 
-class _Defused:
+class Defused:
     """Writes CSV text with :func:`defuse` applied, 64 KiB at a time: once per cell, or
     even once per row, the calls cost more than the scan (docs/benchmarks.md)."""
 
@@ -247,6 +224,29 @@ class _Defused:
         self.parts, self.size = [], 0
 
 
+def csv_row(
+    entity: Payload, f: Payload, titles: dict[str, str], cell: Callable[[Any], Any] = _guarded_cell
+) -> list[Any]:
+    """One fact as a CSV row (``CSV_COLUMNS``): its entity, its fields, its citations;
+    ``cell`` makes each value a cell (by default with the formula guard)."""
+    conv = f["converted"] or {}
+    return [
+        cell(v)
+        for v in (
+            entity["id"],
+            entity["kind"],
+            entity["name"],
+            *(f[k] for k in CSV_FACT_KEYS),
+            *(conv.get(k) for k in ("value", "low", "high", "unit")),
+            f["disputed"],
+            f["section"],
+            f["text"],
+            "; ".join(f["sources"]),
+            "; ".join(titles[s] for s in f["sources"] if s in titles),
+        )
+    ]
+
+
 def fact_rows(
     index: Index, progress: Progress | None = None, raw: bool = False
 ) -> Iterator[list[Any]]:
@@ -265,7 +265,7 @@ def fact_rows(
 def write_csv(
     index: Index, out: TextIO, progress: Progress | None = None, raw: bool = False
 ) -> None:
-    sink = out if raw else _Defused(out)
+    sink = out if raw else Defused(out)
     writer = csv.writer(sink, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerows(fact_rows(index, progress, raw))

@@ -158,16 +158,18 @@ def write_csv(payload: Any, raw_fields: str) -> None:
     ``--fields`` names), one row at a time."""
     import csv
 
-    from cspace_cli.present.export import CSV_COLUMNS, csv_row
+    from cspace_cli.present.export import CSV_COLUMNS, Defused, csv_row
 
     fields = parse_fields(raw_fields, CSV_COLUMNS) if raw_fields else CSV_COLUMNS
     keep = [CSV_COLUMNS.index(f) for f in fields]
     titles = {sid: s["title"] for sid, s in payload["sources"].items()}
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    sink = Defused(sys.stdout)
+    writer = csv.writer(sink, lineterminator="\n")
     writer.writerow(fields)
     for row in payload["rows"]:
         cells = csv_row(row["entity"], row, titles)
         writer.writerow([cells[i] for i in keep])
+    sink.flush()
 
 
 def _utf8(stream: Any) -> bool:
